@@ -1,0 +1,84 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "Nurture",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "nurture", targets: ["nurture"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/JohnSundell/Ink", from: "0.6.0"),
+    ],
+    targets: [
+        // libcurl, behind a tiny C shim for its variadic calls. Only NurtureSMTP imports it.
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        // Shared vocabulary: addresses, header safety, the clock.
+        .target(name: "NurtureCore"),
+        // The campaign model, its YAML files and their validation. No I/O beyond reading the files.
+        .target(
+            name: "NurtureCampaigns",
+            dependencies: [
+                "NurtureCore",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Mustache", package: "swift-mustache"),
+            ]
+        ),
+        // Mustache subjects and bodies, Markdown to HTML and plain text.
+        .target(
+            name: "NurtureRendering",
+            dependencies: [
+                "NurtureCampaigns",
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Ink", package: "Ink"),
+            ]
+        ),
+        // RFC 5322 / MIME message building and signed unsubscribe links.
+        .target(
+            name: "NurtureMail",
+            dependencies: [
+                "NurtureCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // The SMTP transport over libcurl.
+        .target(name: "NurtureSMTP", dependencies: ["NurtureCore", "CCurl"]),
+        // nurture.yml.
+        .target(
+            name: "NurtureConfig",
+            dependencies: ["NurtureCore", "NurtureCampaigns", "NurtureSMTP", .product(name: "Yams", package: "Yams")]
+        ),
+        // Turns a campaign step and a prospect into a message and hands it to a transport.
+        .target(
+            name: "NurtureEngine",
+            dependencies: ["NurtureCore", "NurtureCampaigns", "NurtureRendering", "NurtureMail", "NurtureSMTP"]
+        ),
+        // The command line: wiring only.
+        .executableTarget(
+            name: "nurture",
+            dependencies: [
+                "NurtureCore", "NurtureCampaigns", "NurtureRendering", "NurtureMail", "NurtureSMTP",
+                "NurtureConfig", "NurtureEngine",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "NurtureCoreTests", dependencies: ["NurtureCore"]),
+        .testTarget(name: "NurtureCampaignsTests", dependencies: ["NurtureCampaigns"], exclude: ["Corpus"]),
+        .testTarget(name: "NurtureRenderingTests", dependencies: ["NurtureRendering", "NurtureCampaigns"]),
+        .testTarget(name: "NurtureMailTests", dependencies: ["NurtureMail", "NurtureCore"], exclude: ["Support", "Golden"]),
+        .testTarget(name: "NurtureSMTPTests", dependencies: ["NurtureSMTP", "NurtureCore"], exclude: ["Support"]),
+        .testTarget(name: "NurtureConfigTests", dependencies: ["NurtureConfig"]),
+        .testTarget(
+            name: "NurtureCLITests",
+            dependencies: ["nurture", "NurtureCore"]
+        ),
+    ]
+)

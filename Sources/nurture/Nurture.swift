@@ -1,0 +1,4 @@
+@main
+struct Nurture {
+    static func main() {}
+}
