@@ -1,0 +1,71 @@
+import Foundation
+
+/// Every campaign in a folder, with every problem found reading them.
+public struct CampaignSet: Sendable {
+    public let campaigns: [Campaign]
+    public let diagnostics: [Diagnostic]
+
+    public var errors: [Diagnostic] { diagnostics.filter { $0.severity == .error } }
+    public var warnings: [Diagnostic] { diagnostics.filter { $0.severity == .warning } }
+
+    public func campaign(id: String) -> Campaign? { campaigns.first { $0.id == id } }
+}
+
+/// Reads campaign files: one YAML file per campaign, bodies beside them.
+public enum CampaignLoader {
+    /// Loads every `*.yml` / `*.yaml` file directly in `directory`. A broken file is reported, never fatal.
+    public static func load(directory: String) -> CampaignSet {
+        let folder = URL(fileURLWithPath: directory, isDirectory: true)
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+        } catch {
+            let exists = FileManager.default.fileExists(atPath: folder.path)
+            let message = exists ? "cannot read the campaigns folder: \(error.localizedDescription)"
+                : "the campaigns folder does not exist; create it or set `campaigns:` in the configuration"
+            return CampaignSet(campaigns: [], diagnostics: [
+                Diagnostic(.error, at: SourceLocation(file: directory, line: 1, column: 1), message)
+            ])
+        }
+        let files = names.filter { $0.hasSuffix(".yml") || $0.hasSuffix(".yaml") }.sorted()
+        var campaigns: [Campaign] = []
+        var diagnostics: [Diagnostic] = []
+        var firstFileForID: [String: String] = [:]
+        for name in files {
+            let shown = directory.hasSuffix("/") ? directory + name : "\(directory)/\(name)"
+            let (campaign, found) = load(file: shown)
+            diagnostics += found
+            guard let campaign else { continue }
+            if let first = firstFileForID[campaign.id] {
+                diagnostics.append(
+                    Diagnostic(
+                        .error, at: SourceLocation(file: shown, line: 1, column: 1),
+                        "campaign id `\(campaign.id)` is already used by \(first); campaign ids must be unique"))
+                continue
+            }
+            firstFileForID[campaign.id] = shown
+            campaigns.append(campaign)
+        }
+        if files.isEmpty {
+            diagnostics.append(
+                Diagnostic(.warning, at: SourceLocation(file: directory, line: 1, column: 1),
+                           "no campaign files (*.yml) in this folder"))
+        }
+        return CampaignSet(campaigns: campaigns, diagnostics: diagnostics)
+    }
+
+    /// Loads one campaign file; `path` is also how diagnostics name it.
+    public static func load(file path: String) -> (Campaign?, [Diagnostic]) {
+        let start = SourceLocation(file: path, line: 1, column: 1)
+        guard let data = FileManager.default.contents(atPath: path) else {
+            return (nil, [Diagnostic(.error, at: start, "cannot read the file")])
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            return (nil, [Diagnostic(.error, at: start, "the file is not UTF-8 text; save it as UTF-8")])
+        }
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+        var parser = CampaignParser(path: path, directory: directory)
+        let campaign = parser.parse(text)
+        return (campaign, parser.diagnostics + (campaign?.undeclaredVariableWarnings() ?? []))
+    }
+}

@@ -1,0 +1,92 @@
+import Mustache
+
+/// A Mustache template from a campaign: a subject line or a Markdown body, compiled once when the file is loaded.
+public struct Template: Sendable {
+    public let source: String
+    /// Where the template text starts: the YAML value of a subject, or line 1 of a body file.
+    public let location: SourceLocation
+    /// Renders values HTML-escaped, for bodies on their way to HTML.
+    public let compiled: MustacheTemplate
+    /// Renders values as they are, for subjects and plain text.
+    public let compiledAsText: MustacheTemplate
+    /// Names used as `{{name}}`, `{{{name}}}` or `{{& name}}`: each must have a value when rendered.
+    public let variables: Set<String>
+    /// Names used only to open sections (`{{#name}}`, `{{^name}}`): a missing value just skips the section.
+    public let sections: Set<String>
+
+    public init(source: String, location: SourceLocation) throws(Diagnostic) {
+        do {
+            compiled = try MustacheTemplate(string: source)
+        } catch let error as MustacheTemplate.ParserError {
+            let context = error.context
+            // A body file's errors point into that file; a subject's into the YAML line that holds it.
+            let position = context.lineNumber == 1
+                ? SourceLocation(file: location.file, line: location.line, column: location.column + context.columnNumber - 1)
+                : SourceLocation(file: location.file, line: location.line + context.lineNumber - 1, column: context.columnNumber)
+            throw Diagnostic(.error, at: position, "template does not compile: \(Self.explain(error.error))")
+        } catch {
+            throw Diagnostic(.error, at: location, "template does not compile: \(error)")
+        }
+        // Same text, so it compiles whenever the first did; the pragma only switches escaping off.
+        guard let asText = try? MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT }}" + source) else {
+            throw Diagnostic(.error, at: location, "template does not compile")
+        }
+        compiledAsText = asText
+        self.source = source
+        self.location = location
+        (variables, sections) = Self.tagNames(in: source)
+    }
+
+    private static func explain(_ error: any Error) -> String {
+        guard let error = error as? MustacheTemplate.Error else { return "\(error)" }
+        switch error {
+        case .sectionCloseNameIncorrect: return "a `{{/name}}` closes a section it did not open; check the section names"
+        case .unfinishedName: return "a tag is not closed; every `{{` needs its `}}`"
+        case .expectedSectionEnd: return "a section is never closed; add `{{/name}}` after `{{#name}}`"
+        case .invalidSetDelimiter: return "invalid `{{=<% %>=}}` delimiter change"
+        case .invalidConfigVariableSyntax, .unrecognisedConfigVariable: return "invalid `{{% ... }}` pragma"
+        default: return "\(error)"
+        }
+    }
+
+    /// Reads tag names straight from the source: swift-mustache keeps its parsed tokens to itself.
+    static func tagNames(in source: String) -> (variables: Set<String>, sections: Set<String>) {
+        var variables = Set<String>()
+        var sections = Set<String>()
+        var rest = Substring(source)
+        while let open = rest.range(of: "{{") {
+            rest = rest[open.upperBound...]
+            guard let close = rest.range(of: "}}") else { break }
+            var tag = rest[..<close.lowerBound]
+            rest = rest[close.upperBound...]
+            let sigil = tag.first
+            if sigil == "{" {
+                tag = tag.dropFirst()
+                if rest.first == "}" { rest = rest.dropFirst() }
+            } else if let sigil, "#^&!/>=%$<".contains(sigil) {
+                tag = tag.dropFirst()
+            }
+            let name = tag.trimming(" \t")
+            guard !name.isEmpty, name != "." else { continue }
+            switch sigil {
+            case "#", "^": sections.insert(name)
+            case "!", "/", ">", "=", "%", "$", "<": break
+            default: variables.insert(name)
+            }
+        }
+        return (variables, sections)
+    }
+}
+
+extension Substring {
+    fileprivate func range(of needle: String) -> Range<Substring.Index>? {
+        var index = startIndex
+        while index < endIndex {
+            if self[index...].hasPrefix(needle) {
+                return index..<self.index(index, offsetBy: needle.count)
+            }
+            index = self.index(after: index)
+        }
+        return nil
+    }
+}

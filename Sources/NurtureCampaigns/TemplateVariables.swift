@@ -1,0 +1,36 @@
+/// The names a template may use without the campaign declaring them.
+public enum TemplateVariables {
+    /// Fields a prospect record carries (from the CLI, a CSV or the API).
+    public static let prospectFields: Set<String> = [
+        "email", "first_name", "last_name", "full_name", "company", "title", "phone", "industry", "timezone",
+    ]
+
+    /// Values Nurture fills in itself for every message.
+    public static let provided: Set<String> = [
+        "unsubscribe_url", "campaign_name", "owner_name", "owner_email", "sender_name", "step_id",
+    ]
+}
+
+extension Campaign {
+    /// Template names that are neither a known prospect field, a value Nurture provides, nor in `defaults`.
+    /// They are warnings, not errors: a prospect may well carry the attribute.
+    func undeclaredVariableWarnings() -> [Diagnostic] {
+        let known = TemplateVariables.prospectFields.union(TemplateVariables.provided).union(defaults.keys)
+        var warnings: [Diagnostic] = []
+        for step in steps {
+            for template in step.templates {
+                for name in template.variables.union(template.sections).sorted()
+                where !known.contains(name.split(separator: ".").first.map(String.init) ?? name) {
+                    let hint = Suggestions.hint(for: name, in: known)
+                    warnings.append(
+                        Diagnostic(
+                            .warning, at: template.location,
+                            "step `\(step.id)` uses `{{\(name)}}`, which is not a known prospect field nor in "
+                                + "`defaults`\(hint); prospects without it will not get this step"
+                        ))
+                }
+            }
+        }
+        return warnings
+    }
+}

@@ -1,0 +1,212 @@
+/// The plain-text part of an email, made from the HTML that Ink produced for its Markdown body.
+///
+/// Ink's output is a small, regular subset of HTML (paragraphs, headings, lists, links, emphasis, code, quotes,
+/// rules, images), so a tag-by-tag walk is enough. Links read as `text (url)`.
+struct PlainText {
+    let text: String
+
+    init(html: String) {
+        var writer = Writer()
+        var rest = Substring(html)
+        while !rest.isEmpty {
+            if rest.first == "<", let close = rest.firstIndex(of: ">") {
+                writer.tag(Tag(rest[rest.index(after: rest.startIndex)..<close]))
+                rest = rest[rest.index(after: close)...]
+            } else {
+                let end = rest.firstIndex(of: "<") ?? rest.endIndex
+                writer.text(Entities.decode(rest[..<end]))
+                rest = rest[end...]
+            }
+        }
+        text = writer.finish()
+    }
+}
+
+/// One HTML tag: `a href="x"`, `/p`, `br/`.
+private struct Tag {
+    let name: String
+    let isClosing: Bool
+    let source: Substring
+
+    init(_ source: Substring) {
+        self.source = source
+        isClosing = source.hasPrefix("/")
+        let body = isClosing ? source.dropFirst() : source
+        name = String(body.prefix { $0.isLetter || $0.isNumber }).lowercased()
+    }
+
+    func attribute(_ attribute: String) -> String? {
+        guard let start = source.range(of: " \(attribute)=\"") else { return nil }
+        let value = source[start.upperBound...].prefix { $0 != "\"" }
+        return Entities.decode(value)
+    }
+}
+
+private struct Writer {
+    private var output = ""
+    private var pendingBreaks = 0
+    private var lists: [(ordered: Bool, counter: Int)] = []
+    private var links: [String?] = []
+    private var linkTextStart: String.Index?
+    private var quoteDepth = 0
+    private var preformatted = false
+
+    mutating func tag(_ tag: Tag) {
+        switch (tag.name, tag.isClosing) {
+        case ("p", _), ("h1", _), ("h2", _), ("h3", _), ("h4", _), ("h5", _), ("h6", _), ("table", _):
+            block()
+        case ("blockquote", false):
+            block()
+            quoteDepth += 1
+        case ("blockquote", true):
+            quoteDepth -= 1
+            block()
+        case ("ul", false), ("ol", false):
+            if lists.isEmpty { block() } else { lineBreak() }
+            lists.append((tag.name == "ol", 0))
+        case ("ul", true), ("ol", true):
+            lists.removeLast()
+            if lists.isEmpty { block() } else { lineBreak() }
+        case ("li", false):
+            lineBreak()
+            guard !lists.isEmpty else { break }
+            lists[lists.count - 1].counter += 1
+            let list = lists[lists.count - 1]
+            let indent = String(repeating: "  ", count: lists.count - 1)
+            write(indent + (list.ordered ? "\(list.counter). " : "- "))
+        case ("li", true), ("tr", true):
+            lineBreak()
+        case ("td", false), ("th", false):
+            if !output.hasSuffix("\n") && !output.isEmpty { write(" | ") }
+        case ("br", _):
+            lineBreak()
+        case ("hr", _):
+            block()
+            write("----")
+            block()
+        case ("pre", let closing):
+            block()
+            preformatted = !closing
+        case ("a", false):
+            links.append(tag.attribute("href"))
+            linkTextStart = output.endIndex
+        case ("a", true):
+            closeLink()
+        case ("img", _):
+            if let alt = tag.attribute("alt"), !alt.isEmpty { write("[\(alt)]") }
+        default:
+            break  // strong, em, code, s, span: their text is enough
+        }
+    }
+
+    mutating func text(_ text: String) {
+        if preformatted {
+            for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                if index > 0 { lineBreak() }
+                write(String(line))
+            }
+            return
+        }
+        // Markdown's soft line breaks and indentation are not meant to show.
+        var collapsed = ""
+        for character in text {
+            if character == " " || character == "\n" || character == "\t" {
+                if !collapsed.hasSuffix(" ") { collapsed.append(" ") }
+            } else {
+                collapsed.append(character)
+            }
+        }
+        if atLineStart { collapsed = String(collapsed.drop { $0 == " " }) }
+        write(collapsed)
+    }
+
+    mutating func finish() -> String {
+        var result = output
+        while result.last == " " || result.last == "\n" { result.removeLast() }
+        return result + "\n"
+    }
+
+    private var atLineStart: Bool { pendingBreaks > 0 || output.isEmpty || output.hasSuffix("\n") }
+
+    private mutating func closeLink() {
+        guard let href = links.popLast(), let start = linkTextStart else { return }
+        linkTextStart = nil
+        let label = output[start...].trimming(" ")
+        let shownURL = href.flatMap { $0.hasPrefix("mailto:") ? String($0.dropFirst(7)) : $0 }
+        guard let href, let shownURL, !href.isEmpty, label != shownURL, label != href else { return }
+        write(label.isEmpty ? shownURL : " (\(href))")
+    }
+
+    private mutating func block() {
+        if !output.isEmpty { pendingBreaks = max(pendingBreaks, 2) }
+    }
+
+    private mutating func lineBreak() {
+        if !output.isEmpty { pendingBreaks = max(pendingBreaks, 1) }
+    }
+
+    private mutating func write(_ text: String) {
+        guard !text.isEmpty else { return }
+        if pendingBreaks > 0 {
+            while output.last == " " { output.removeLast() }
+            output += String(repeating: "\n", count: pendingBreaks)
+            pendingBreaks = 0
+        }
+        if quoteDepth > 0, output.isEmpty || output.hasSuffix("\n") {
+            output += String(repeating: "> ", count: quoteDepth)
+        }
+        output += text
+    }
+}
+
+enum Entities {
+    static func decode(_ text: some StringProtocol) -> String {
+        guard text.contains("&") else { return String(text) }
+        var result = ""
+        var rest = Substring(text)
+        while let amp = rest.firstIndex(of: "&") {
+            result += rest[..<amp]
+            rest = rest[amp...]
+            guard let semicolon = rest.prefix(10).firstIndex(of: ";") else {
+                result.append("&")
+                rest = rest.dropFirst()
+                continue
+            }
+            let name = rest[rest.index(after: rest.startIndex)..<semicolon]
+            if let decoded = decodeEntity(name) {
+                result += decoded
+                rest = rest[rest.index(after: semicolon)...]
+            } else {
+                result.append("&")
+                rest = rest.dropFirst()
+            }
+        }
+        return result + rest
+    }
+
+    private static func decodeEntity(_ name: Substring) -> String? {
+        switch name {
+        case "amp": return "&"
+        case "lt": return "<"
+        case "gt": return ">"
+        case "quot": return "\""
+        case "apos": return "'"
+        case "nbsp": return "\u{A0}"
+        default:
+            guard name.hasPrefix("#") else { return nil }
+            let digits = name.dropFirst()
+            let value = digits.hasPrefix("x") || digits.hasPrefix("X")
+                ? UInt32(digits.dropFirst(), radix: 16) : UInt32(digits)
+            return value.flatMap(Unicode.Scalar.init).map { String(Character($0)) }
+        }
+    }
+}
+
+extension StringProtocol {
+    fileprivate func trimming(_ character: Character) -> String {
+        var slice = Substring(self)
+        while slice.first == character { slice = slice.dropFirst() }
+        while slice.last == character { slice = slice.dropLast() }
+        return String(slice)
+    }
+}
