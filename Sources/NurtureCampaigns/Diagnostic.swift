@@ -33,20 +33,20 @@ public struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible {
 }
 
 /// Collects diagnostics while a file is read, so one pass reports every problem rather than the first.
-struct DiagnosticLog {
-    private(set) var diagnostics: [Diagnostic] = []
+package struct DiagnosticLog {
+    package private(set) var diagnostics: [Diagnostic] = []
 
-    var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
+    package var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
 
-    mutating func error(_ location: SourceLocation, _ message: String) {
+    package mutating func error(_ location: SourceLocation, _ message: String) {
         diagnostics.append(Diagnostic(.error, at: location, message))
     }
 
-    mutating func warning(_ location: SourceLocation, _ message: String) {
+    package mutating func warning(_ location: SourceLocation, _ message: String) {
         diagnostics.append(Diagnostic(.warning, at: location, message))
     }
 
-    mutating func append(contentsOf other: [Diagnostic]) {
+    package mutating func append(contentsOf other: [Diagnostic]) {
         diagnostics.append(contentsOf: other)
     }
 }

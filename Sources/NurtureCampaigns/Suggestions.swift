@@ -1,7 +1,7 @@
 /// "Did you mean" hints for misspelt keys, units, days and time zones.
-enum Suggestions {
+package enum Suggestions {
     /// The candidate closest to `word`, if it is close enough to be a plausible typo.
-    static func closest(to word: String, in candidates: some Sequence<String>) -> String? {
+    package static func closest(to word: String, in candidates: some Sequence<String>) -> String? {
         let lowered = word.lowercased()
         var best: (candidate: String, distance: Int)?
         for candidate in candidates {
@@ -14,11 +14,11 @@ enum Suggestions {
     }
 
     /// `; did you mean `x`?` or nothing.
-    static func hint(for word: String, in candidates: some Sequence<String>) -> String {
+    package static func hint(for word: String, in candidates: some Sequence<String>) -> String {
         closest(to: word, in: candidates).map { "; did you mean `\($0)`?" } ?? ""
     }
 
-    static func editDistance(_ a: String, _ b: String) -> Int {
+    package static func editDistance(_ a: String, _ b: String) -> Int {
         let a = Array(a.unicodeScalars)
         let b = Array(b.unicodeScalars)
         if a.isEmpty { return b.count }

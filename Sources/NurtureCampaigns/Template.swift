@@ -38,7 +38,10 @@ public struct Template: Sendable {
     }
 
     private static func explain(_ error: any Error) -> String {
-        guard let error = error as? MustacheTemplate.Error else { return "\(error)" }
+        // The parser reports running off the end of the text as a bare "overflow": a tag that never closes.
+        guard let error = error as? MustacheTemplate.Error else {
+            return "\(error)" == "overflow" ? "a tag is not closed; every `{{` needs its `}}`" : "\(error)"
+        }
         switch error {
         case .sectionCloseNameIncorrect: return "a `{{/name}}` closes a section it did not open; check the section names"
         case .unfinishedName: return "a tag is not closed; every `{{` needs its `}}`"

@@ -21,12 +21,12 @@ extension Campaign {
             for template in step.templates {
                 for name in template.variables.union(template.sections).sorted()
                 where !known.contains(name.split(separator: ".").first.map(String.init) ?? name) {
-                    let hint = Suggestions.hint(for: name, in: known)
+                    let hint = Suggestions.closest(to: name, in: known).map { " (did you mean `\($0)`?)" } ?? ""
                     warnings.append(
                         Diagnostic(
                             .warning, at: template.location,
-                            "step `\(step.id)` uses `{{\(name)}}`, which is not a known prospect field nor in "
-                                + "`defaults`\(hint); prospects without it will not get this step"
+                            "step `\(step.id)` uses `{{\(name)}}`, which is neither a known prospect field nor in "
+                                + "`defaults`\(hint); a prospect without it cannot get this step"
                         ))
                 }
             }

@@ -1,20 +1,20 @@
 import Yams
 
 /// Walks a composed YAML tree, turning shape problems into located diagnostics.
-struct YAMLReader {
-    let file: String
-    var log = DiagnosticLog()
+package struct YAMLReader {
+    package let file: String
+    package var log = DiagnosticLog()
 
-    init(file: String) {
+    package init(file: String) {
         self.file = file
     }
 
-    func location(of node: Node) -> SourceLocation {
+    package func location(of node: Node) -> SourceLocation {
         SourceLocation(file: file, line: node.mark?.line ?? 1, column: node.mark?.column ?? 1)
     }
 
     /// Composes `text`, reporting a syntax error at its position.
-    mutating func compose(_ text: String) -> Node? {
+    package mutating func compose(_ text: String) -> Node? {
         do {
             guard let node = try Yams.compose(yaml: text) else {
                 log.error(SourceLocation(file: file, line: 1, column: 1), "the file is empty")
@@ -48,7 +48,7 @@ struct YAMLReader {
     }
 
     /// The pairs of a mapping whose keys are all in `allowed`; an unknown key is reported with a suggestion.
-    mutating func mapping(_ node: Node, of what: String, allowed: [String]) -> [String: Node]? {
+    package mutating func mapping(_ node: Node, of what: String, allowed: [String]) -> [String: Node]? {
         guard let mapping = node.mapping else {
             log.error(location(of: node), "\(what) must be a mapping of `key: value` lines")
             return nil
@@ -75,7 +75,7 @@ struct YAMLReader {
     }
 
     /// A scalar's text; anything else is reported.
-    mutating func string(_ node: Node, key: String) -> String? {
+    package mutating func string(_ node: Node, key: String) -> String? {
         guard let scalar = node.scalar else {
             log.error(location(of: node), "`\(key)` must be a single value, not a list or mapping")
             return nil
@@ -83,7 +83,7 @@ struct YAMLReader {
         return scalar.string
     }
 
-    mutating func nonEmptyString(_ node: Node, key: String) -> String? {
+    package mutating func nonEmptyString(_ node: Node, key: String) -> String? {
         guard let text = string(node, key: key) else { return nil }
         guard !text.isEmpty, node.null == nil else {
             log.error(location(of: node), "`\(key)` is empty; give it a value")
@@ -92,7 +92,7 @@ struct YAMLReader {
         return text
     }
 
-    mutating func sequence(_ node: Node, key: String) -> [Node]? {
+    package mutating func sequence(_ node: Node, key: String) -> [Node]? {
         guard let sequence = node.sequence else {
             log.error(location(of: node), "`\(key)` must be a list, like `[a, b]` or lines starting with `- `")
             return nil
@@ -100,7 +100,7 @@ struct YAMLReader {
         return Array(sequence)
     }
 
-    mutating func bool(_ node: Node, key: String) -> Bool? {
+    package mutating func bool(_ node: Node, key: String) -> Bool? {
         guard let scalar = node.scalar, let value = Bool(scalar.string.lowercased()) else {
             log.error(location(of: node), "`\(key)` must be `true` or `false`")
             return nil
@@ -108,7 +108,7 @@ struct YAMLReader {
         return value
     }
 
-    mutating func int(_ node: Node, key: String) -> Int? {
+    package mutating func int(_ node: Node, key: String) -> Int? {
         guard let scalar = node.scalar, let value = Int(scalar.string) else {
             log.error(location(of: node), "`\(key)` must be a whole number")
             return nil

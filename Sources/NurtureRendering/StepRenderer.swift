@@ -39,7 +39,11 @@ public struct StepRenderer: Sendable {
     {
         let scope = Scope(campaign: campaign, step: step, values: values)
         let subject = try scope.render(email.subject, escapingHTML: false)
-        let bodyMarkdown = try scope.render(email.body, escapingHTML: true)
+        var bodyMarkdown = try scope.render(email.body, escapingHTML: true)
+        // Every email carries a visible way out, unless the body already placed it.
+        if let url = values["unsubscribe_url"], !email.body.variables.contains("unsubscribe_url") {
+            bodyMarkdown += "\n\n---\n\nTo stop receiving these emails, [unsubscribe](\(url)).\n"
+        }
         let htmlFragment = MarkdownParser().html(from: bodyMarkdown)
         return RenderedEmail(
             subject: subject,

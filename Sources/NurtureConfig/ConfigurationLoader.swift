@@ -1,0 +1,148 @@
+import Foundation
+import NurtureCampaigns
+import NurtureSMTP
+import Yams
+
+/// A configuration that cannot be used, with every problem found in it.
+public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
+    public let diagnostics: [Diagnostic]
+
+    public var description: String { diagnostics.map(\.description).joined(separator: "\n") }
+}
+
+/// Finds, reads and checks `nurture.yml`.
+public enum ConfigurationLoader {
+    /// Where a configuration is looked for when `--config` is not given, in order.
+    public static let searchPaths = ["./nurture.yml", "/etc/nurture/nurture.yml"]
+
+    static let keys = ["campaigns", "state", "smtp", "public_url", "secret_file"]
+    static let smtpKeys = [
+        "url", "tls", "user", "password_file", "ehlo", "ca_file", "connect_timeout", "response_timeout",
+    ]
+
+    /// Reads `explicitPath` if given (it must exist), else the first of `searchPaths` that exists, else the
+    /// built-in defaults. `NURTURE_SMTP_URL` in `environment` overrides `smtp.url`.
+    public static func load(
+        explicitPath: String?, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(ConfigurationError) -> Configuration {
+        var configuration: Configuration
+        if let path = explicitPath ?? searchPaths.first(where: { FileManager.default.fileExists(atPath: $0) }) {
+            configuration = try load(file: path)
+        } else {
+            configuration = Configuration()
+        }
+        if let url = environment["NURTURE_SMTP_URL"], !url.isEmpty {
+            configuration.smtp.url = url
+            if !SMTPSettings.isLoopback(url: url), configuration.source == nil { configuration.smtp.tls = .required }
+        }
+        return configuration
+    }
+
+    public static func load(file path: String) throws(ConfigurationError) -> Configuration {
+        let start = SourceLocation(file: path, line: 1, column: 1)
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8)
+        else {
+            let reason = FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "the file does not exist"
+            throw ConfigurationError(diagnostics: [Diagnostic(.error, at: start, "\(reason); pass `--config PATH`")])
+        }
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        var reader = YAMLReader(file: path)
+        var configuration = Configuration(directory: directory)
+        configuration.source = path
+        // An empty file means "all defaults".
+        if !text.allSatisfy(\.isWhitespace), let root = reader.compose(text),
+            let fields = reader.mapping(root, of: "the configuration", allowed: keys)
+        {
+            read(fields, into: &configuration, directory: directory, reader: &reader)
+        }
+        if reader.log.hasErrors { throw ConfigurationError(diagnostics: reader.log.diagnostics) }
+        return configuration
+    }
+
+    private static func read(
+        _ fields: [String: Node], into configuration: inout Configuration, directory: String,
+        reader: inout YAMLReader
+    ) {
+        func path(_ key: String) -> String? {
+            fields[key].flatMap { reader.nonEmptyString($0, key: key) }.map { Configuration.resolve($0, from: directory) }
+        }
+        configuration.campaigns = path("campaigns") ?? configuration.campaigns
+        if let state = path("state") {
+            configuration.state = state
+            configuration.secretFile = Configuration.resolve("secret", from: state)
+        }
+        configuration.secretFile = path("secret_file") ?? configuration.secretFile
+        if let node = fields["public_url"], let url = reader.nonEmptyString(node, key: "public_url") {
+            if let parsed = URL(string: url), let scheme = parsed.scheme, ["http", "https"].contains(scheme),
+                parsed.host != nil
+            {
+                configuration.publicURL = url.hasSuffix("/") ? String(url.dropLast()) : url
+            } else {
+                reader.log.error(reader.location(of: node), "`public_url: \(url)` must be an https:// address, like `https://go.acme.example`")
+            }
+        }
+        if let node = fields["smtp"], let smtp = reader.mapping(node, of: "`smtp`", allowed: smtpKeys) {
+            readSMTP(smtp, node: node, into: &configuration.smtp, directory: directory, reader: &reader)
+        }
+    }
+
+    private static func readSMTP(
+        _ fields: [String: Node], node smtpNode: Node, into smtp: inout SMTPSettings, directory: String,
+        reader: inout YAMLReader
+    ) {
+        if let node = fields["url"], let url = reader.nonEmptyString(node, key: "url") {
+            smtp.url = url
+            // Plain text is the default only for a capture server on this machine.
+            smtp.tls = SMTPSettings.isLoopback(url: url) ? .none : .required
+        }
+        if let node = fields["tls"], let text = reader.nonEmptyString(node, key: "tls") {
+            if let mode = TLSMode(rawValue: text) {
+                smtp.tls = mode
+            } else {
+                reader.log.error(reader.location(of: node), "`tls: \(text)` must be `required` or `none` (loopback only)")
+            }
+        }
+        smtp.user = fields["user"].flatMap { reader.nonEmptyString($0, key: "user") } ?? smtp.user
+        smtp.ehloName = fields["ehlo"].flatMap { reader.nonEmptyString($0, key: "ehlo") } ?? smtp.ehloName
+        smtp.caFile = fields["ca_file"].flatMap { reader.nonEmptyString($0, key: "ca_file") }
+            .map { Configuration.resolve($0, from: directory) } ?? smtp.caFile
+        for (key, keyPath) in [("connect_timeout", \SMTPSettings.connectTimeout), ("response_timeout", \.responseTimeout)] {
+            guard let node = fields[key], let text = reader.nonEmptyString(node, key: key) else { continue }
+            guard let seconds = Self.seconds(text) else {
+                reader.log.error(reader.location(of: node), "`\(key): \(text)` must be a number of seconds, like `30` or `30s`")
+                continue
+            }
+            smtp[keyPath: keyPath] = .seconds(seconds)
+        }
+        defer {
+            do {
+                try smtp.validate()
+            } catch {
+                reader.log.error(reader.location(of: fields["url"] ?? fields["tls"] ?? smtpNode), "`smtp`: \(error)")
+            }
+        }
+        if let node = fields["password_file"], let file = reader.nonEmptyString(node, key: "password_file") {
+            let path = Configuration.resolve(file, from: directory)
+            if let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) {
+                smtp.password = String(text.trimmingSuffix(while: { $0 == "\n" || $0 == "\r" }))
+            } else {
+                reader.log.error(
+                    reader.location(of: node),
+                    "cannot read the SMTP password from `\(path)`; check that it exists and is readable by this user")
+            }
+        }
+    }
+
+    static func seconds(_ text: String) -> Int? {
+        let digits = text.hasSuffix("s") ? String(text.dropLast()) : text
+        return Int(digits.trimmingCharacters(in: .whitespaces)).flatMap { $0 > 0 ? $0 : nil }
+    }
+}
+
+extension String {
+    fileprivate func trimmingSuffix(while predicate: (Character) -> Bool) -> Substring {
+        var slice = Substring(self)
+        while let last = slice.last, predicate(last) { slice = slice.dropLast() }
+        return slice
+    }
+}

@@ -1,0 +1,52 @@
+import Foundation
+import NurtureCampaigns
+import NurtureConfig
+import NurtureCore
+import NurtureEngine
+import NurtureMail
+
+/// What the one-shot commands share: the configuration, the campaigns, and a composer wired to the real clock.
+struct Workspace {
+    let configuration: Configuration
+    let campaigns: CampaignSet
+    let clock: any WallClock = SystemClock()
+
+    init(options: ConfigOptions) throws {
+        configuration = try options.load()
+        campaigns = CampaignLoader.load(directory: configuration.campaigns)
+    }
+
+    func campaign(_ id: String) throws -> Campaign {
+        if let campaign = campaigns.campaign(id: id) { return campaign }
+        // The campaign may exist but be broken: show why rather than "not found".
+        let problems = campaigns.errors.filter { $0.location.file.hasSuffix("/\(id).yml") || $0.location.file.hasSuffix("/\(id).yaml") }
+        if !problems.isEmpty {
+            throw CommandFailure(message: "campaign `\(id)` has errors:\n" + problems.map(\.description).joined(separator: "\n"))
+        }
+        let known = campaigns.campaigns.map(\.id)
+        let hint = Suggestions.hint(for: id, in: known)
+        let list = known.isEmpty ? "there are none in \(configuration.campaigns)" : "known: \(known.joined(separator: ", "))"
+        throw CommandFailure(message: "no campaign `\(id)`\(hint.isEmpty ? "; \(list)" : hint)")
+    }
+
+    func step(_ id: String, of campaign: Campaign) throws -> Step {
+        if let step = campaign.step(id: id) { return step }
+        let known = campaign.steps.map(\.id)
+        let hint = Suggestions.hint(for: id, in: known)
+        throw CommandFailure(
+            message: "campaign `\(campaign.id)` has no step `\(id)`\(hint.isEmpty ? "; its steps: \(known.joined(separator: ", "))" : hint)")
+    }
+
+    func composer() throws -> StepComposer {
+        let secret: [UInt8]
+        do {
+            secret = try LinkSigner.loadOrCreateSecret(at: configuration.secretFile)
+        } catch {
+            throw CommandFailure(message: "cannot use the link secret at \(configuration.secretFile): \(error)")
+        }
+        return StepComposer(
+            builder: MessageBuilder(clock: clock),
+            signer: LinkSigner(secret: secret),
+            publicURL: configuration.publicURL)
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+import NurtureConfig
+import NurtureSMTP
+import Testing
+
+struct ConfigurationTests {
+    func write(_ text: String, files: [String: String] = [:]) throws -> String {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("nurture-config-\(UUID())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        for (name, content) in files {
+            try content.write(to: folder.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        }
+        let path = folder.appendingPathComponent("nurture.yml").path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test func theDefaultsRunTheLocalDemo() throws {
+        let configuration = try ConfigurationLoader.load(explicitPath: nil, environment: [:])
+        #expect(configuration.smtp.url == "smtp://127.0.0.1:2525")
+        #expect(configuration.smtp.tls == .none)
+        #expect(configuration.campaigns.hasSuffix("/campaigns"))
+        #expect(configuration.secretFile.hasSuffix("/var/secret"))
+    }
+
+    @Test func relativePathsAreResolvedFromTheFilesFolderAndThePasswordIsRead() throws {
+        let path = try write(
+            """
+            campaigns: ./mine
+            state: /srv/nurture
+            smtp:
+              url: smtp://mail.acme.example:587
+              user: mailer
+              password_file: smtp-password
+              connect_timeout: 5s
+            public_url: https://go.acme.example/
+            """, files: ["smtp-password": "s3cret\n"])
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        let configuration = try ConfigurationLoader.load(file: path)
+        #expect(configuration.campaigns == folder + "/mine")
+        #expect(configuration.state == "/srv/nurture")
+        #expect(configuration.secretFile == "/srv/nurture/secret")
+        #expect(configuration.smtp.tls == .required)
+        #expect(configuration.smtp.user == "mailer")
+        #expect(configuration.smtp.password == "s3cret")
+        #expect(configuration.smtp.connectTimeout == .seconds(5))
+        #expect(configuration.publicURL == "https://go.acme.example")
+    }
+
+    @Test func theEnvironmentOverridesTheSMTPURL() throws {
+        let path = try write("smtp: { url: \"smtp://127.0.0.1:2525\" }\n")
+        let configuration = try ConfigurationLoader.load(
+            explicitPath: path, environment: ["NURTURE_SMTP_URL": "smtp://127.0.0.1:2626"])
+        #expect(configuration.smtp.url == "smtp://127.0.0.1:2626")
+    }
+
+    @Test func mistakesAreReportedWithTheirPosition() throws {
+        let path = try write(
+            """
+            campaign: ./campaigns
+            smtp:
+              url: smtp://mail.acme.example
+              tls: none
+            """)
+        let error = #expect(throws: ConfigurationError.self) { try ConfigurationLoader.load(file: path) }
+        let messages = error?.diagnostics.map { "\($0.location.line):\($0.location.column): \($0.message)" } ?? []
+        #expect(messages.count == 2)
+        #expect(messages.first == "1:1: unknown key `campaign` in the configuration; did you mean `campaigns`?")
+        #expect(messages.last?.hasPrefix("3:8: `smtp`: tls: none would send mail and the password in plain text") == true)
+    }
+
+    @Test func aMissingPasswordFileIsAnError() throws {
+        let path = try write("smtp: { url: \"smtps://mail.acme.example\", user: u, password_file: /nonexistent/pw }\n")
+        let error = #expect(throws: ConfigurationError.self) { try ConfigurationLoader.load(file: path) }
+        #expect(error?.description.contains("cannot read the SMTP password from `/nonexistent/pw`") == true)
+    }
+
+    @Test func aMissingExplicitFileIsAnError() {
+        #expect(throws: ConfigurationError.self) {
+            try ConfigurationLoader.load(explicitPath: "/nonexistent/nurture.yml", environment: [:])
+        }
+    }
+}
