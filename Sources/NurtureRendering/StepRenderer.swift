@@ -44,11 +44,16 @@ public struct StepRenderer: Sendable {
         if let url = values["unsubscribe_url"], !email.body.variables.contains("unsubscribe_url") {
             bodyMarkdown += "\n\n---\n\nTo stop receiving these emails, [unsubscribe](\(url)).\n"
         }
-        let htmlFragment = MarkdownParser().html(from: bodyMarkdown)
+        let htmlFragment = MarkdownParser().html(from: Self.expandingAutolinks(bodyMarkdown))
         return RenderedEmail(
             subject: subject,
             text: PlainText(html: htmlFragment).text,
             html: HTMLDocument.wrap(htmlFragment, title: subject))
+    }
+
+    /// Ink reads `<https://...>` as raw HTML and swallows the rest of the paragraph; make it a plain link first.
+    static func expandingAutolinks(_ markdown: String) -> String {
+        markdown.replacing(/<((?:https?|mailto):[^<>\s]+)>/) { match in "[\(match.1)](\(match.1))" }
     }
 
     public func renderTask(_ task: TaskStep, step: Step, of campaign: Campaign, values: [String: String])
@@ -70,8 +75,10 @@ private struct Scope {
     func render(_ template: Template, escapingHTML: Bool) throws(RenderError) -> String {
         let lookup = Lookup(values: values, defaults: campaign.defaults)
         let output = (escapingHTML ? template.compiled : template.compiledAsText).render(lookup)
-        // A section over a missing name is fine (it is skipped); a missing `{{name}}` would print nothing.
-        if let missing = lookup.misses.sorted().first(where: template.variables.contains) {
+        // A missing `{{name}}` would print nothing: refuse. A name the template also tests with `{{#name}}` is
+        // guarded by its author, and its section is simply skipped.
+        let unguarded = template.variables.subtracting(template.sections)
+        if let missing = lookup.misses.sorted().first(where: unguarded.contains) {
             throw RenderError(campaign: campaign.id, step: step.id, variable: missing, location: template.location)
         }
         return output
