@@ -42,7 +42,7 @@ struct Workspace {
         do {
             secret = try LinkSigner.loadOrCreateSecret(at: configuration.secretFile)
         } catch {
-            throw CommandFailure(message: "cannot use the link secret at \(configuration.secretFile): \(error)")
+            throw CommandFailure(message: "\(error)")
         }
         return StepComposer(
             builder: MessageBuilder(clock: clock),

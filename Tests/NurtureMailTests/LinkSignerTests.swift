@@ -1,0 +1,68 @@
+import Foundation
+import NurtureCore
+import Testing
+
+@testable import NurtureMail
+
+@Suite struct LinkSignerTests {
+    static let secret = Array(0..<32).map { UInt8($0) }
+    static let signer = LinkSigner(secret: secret)
+    static let dana = Fixture.address("dana@prospect.example")
+
+    static func token() -> String {
+        signer.unsubscribeToken(email: dana, campaign: "whitepaper-followup")
+    }
+
+    @Test(arguments: ["whitepaper-followup", "", "café ☕", "with\0nul", String(repeating: "c", count: 200)])
+    func tokenVerifiesBackToItsProspectAndCampaign(_ campaign: String) throws {
+        let token = Self.signer.unsubscribeToken(email: Self.dana, campaign: campaign)
+        let verified = try #require(Self.signer.verifyUnsubscribeToken(token))
+        #expect(verified.email == Self.dana)
+        #expect(verified.campaign == campaign)
+    }
+
+    @Test func tokenIsURLSafeAndStable() {
+        let token = Self.token()
+        #expect(token.wholeMatch(of: /[A-Za-z0-9_-]+/) != nil)
+        #expect(token == Self.token())
+        #expect(token != Self.signer.unsubscribeToken(email: Self.dana, campaign: "other"))
+    }
+
+    @Test func tokenFromAnotherSecretIsRejected() {
+        let other = LinkSigner(secret: Array(repeating: 7, count: 32))
+        #expect(other.verifyUnsubscribeToken(Self.token()) == nil)
+    }
+
+    @Test func everySingleCharacterChangeIsRejected() {
+        let token = Array(Self.token())
+        for index in token.indices {
+            var altered = token
+            altered[index] = altered[index] == "A" ? "B" : "A"
+            #expect(Self.signer.verifyUnsubscribeToken(String(altered)) == nil, "accepted a change at \(index)")
+        }
+    }
+
+    @Test func truncatedOrExtendedTokenIsRejected() {
+        let token = Self.token()
+        for length in [0, 1, 10, 43, token.count / 2, token.count - 1] {
+            #expect(Self.signer.verifyUnsubscribeToken(String(token.prefix(length))) == nil)
+        }
+        #expect(Self.signer.verifyUnsubscribeToken(token + "A") == nil)
+        #expect(Self.signer.verifyUnsubscribeToken(token + "=") == nil)
+        #expect(Self.signer.verifyUnsubscribeToken(String(token.dropFirst())) == nil)
+    }
+
+    @Test func forgedPayloadWithAReusedMACIsRejected() throws {
+        let genuine = try #require(Base64URL.decode(Self.token()))
+        let mac = genuine.suffix(32)
+        let forgedPayload = [UInt8(0x75)] + Array("ceo@prospect.example".utf8) + [0] + Array("whitepaper-followup".utf8)
+        #expect(Self.signer.verifyUnsubscribeToken(Base64URL.encode(forgedPayload + mac)) == nil)
+        #expect(
+            Self.signer.verifyUnsubscribeToken(Base64URL.encode(forgedPayload + Array(repeating: 0, count: 32))) == nil)
+    }
+
+    @Test(arguments: ["", "not a token", "!!!!", "a+b/c=", "ZGFuYQ"])
+    func garbageIsRejected(_ token: String) {
+        #expect(Self.signer.verifyUnsubscribeToken(token) == nil)
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import Testing
+
+@testable import NurtureMail
+
+@Suite struct QuotedPrintableTests {
+    /// A minimal RFC 2045 decoder, to check encodings round-trip.
+    static func decodeBytes(_ encoded: String) -> [UInt8] {
+        let bytes = Array(encoded.replacingOccurrences(of: "=\r\n", with: "").utf8)
+        var output: [UInt8] = []
+        var index = 0
+        while index < bytes.count {
+            let escape = bytes[index] == UInt8(ascii: "=") && index + 2 < bytes.count
+            if escape, let byte = UInt8(String(decoding: bytes[index + 1...index + 2], as: UTF8.self), radix: 16) {
+                output.append(byte)
+                index += 3
+            } else {
+                output.append(bytes[index])
+                index += 1
+            }
+        }
+        return output
+    }
+
+    static func decode(_ encoded: String) -> String {
+        String(decoding: decodeBytes(encoded), as: UTF8.self)
+    }
+
+    @Test func printableASCIIPassesThroughAndLineBreaksBecomeCRLF() {
+        #expect(QuotedPrintable.encode("Hi Dana,\n\nSee you soon!\n") == "Hi Dana,\r\n\r\nSee you soon!\r\n")
+    }
+
+    @Test func equalsSignIsEncoded() {
+        #expect(QuotedPrintable.encode("a=b ==") == "a=3Db =3D=3D")
+    }
+
+    @Test func nonASCIIIsEncodedAsUTF8Octets() {
+        #expect(QuotedPrintable.encode("café ☕") == "caf=C3=A9 =E2=98=95")
+    }
+
+    @Test func whiteSpaceIsEncodedOnlyWhereItEndsALine() {
+        #expect(QuotedPrintable.encode("a b \nc\td\t\n \n") == "a b=20\r\nc\td=09\r\n=20\r\n")
+    }
+
+    @Test func crlfInputIsTheSameAsLFAndALoneCRIsData() {
+        #expect(QuotedPrintable.encode("a\r\nb\r\n") == QuotedPrintable.encode("a\nb\n"))
+        #expect(QuotedPrintable.encode("a\rb") == "a=0Db")
+    }
+
+    @Test func finalLineBreakIsKeptAndNothingIsAdded() {
+        #expect(QuotedPrintable.encode("") == "")
+        #expect(QuotedPrintable.encode("x") == "x")
+        #expect(QuotedPrintable.encode("x\n") == "x\r\n")
+    }
+
+    @Test func lineOf76CharactersIsNotBrokenButOneOf77Is() {
+        let exact = String(repeating: "a", count: 76)
+        #expect(QuotedPrintable.encode(exact) == exact)
+        let longer = String(repeating: "a", count: 77)
+        #expect(QuotedPrintable.encode(longer) == String(repeating: "a", count: 75) + "=\r\naa")
+    }
+
+    @Test(arguments: [
+        String(repeating: "abcdefghij", count: 500),
+        String(repeating: "ção ☕ 👨‍👩‍👧‍👦 ", count: 300),
+        String(repeating: "= ", count: 200) + "\n" + String(repeating: "\t", count: 100) + "\n",
+        String(repeating: "é", count: 37) + "." + String(repeating: ".", count: 80),
+    ])
+    func softBreaksKeepEveryLineWithin76AndDecodeBackExactly(_ text: String) {
+        let encoded = QuotedPrintable.encode(text)
+        let lines = encoded.components(separatedBy: "\r\n")
+        #expect(lines.allSatisfy { $0.utf8.count <= 76 })
+        #expect(lines.allSatisfy { !($0.hasSuffix(" ") || $0.hasSuffix("\t")) })
+        #expect(encoded.utf8.allSatisfy { $0 < 0x80 })
+        #expect(Self.decode(encoded) == text.replacingOccurrences(of: "\n", with: "\r\n"))
+    }
+
+    @Test func softBreakNeverSplitsAnEscapeOrACharacter() {
+        let encoded = QuotedPrintable.encode("x" + String(repeating: "é☕", count: 60))
+        for line in encoded.components(separatedBy: "=\r\n") {
+            // Each physical line decodes on its own to whole UTF-8 characters.
+            #expect(String(validating: Self.decodeBytes(line), as: UTF8.self) != nil)
+        }
+    }
+
+    @Test func lineStartingWithADotOrFromIsEscaped() {
+        #expect(QuotedPrintable.encode(".\n..x\nFrom me\nFromage\n") == "=2E\r\n=2E.x\r\n=46rom me\r\nFromage\r\n")
+        let afterSoftBreak = QuotedPrintable.encode(String(repeating: "a", count: 75) + ".b")
+        #expect(afterSoftBreak == String(repeating: "a", count: 75) + "=\r\n=2Eb")
+    }
+}
