@@ -1,0 +1,115 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The scheme, host and port of an SMTP URL, checked before libcurl sees it.
+///
+/// Parsed by hand rather than by URLComponents so the rules are exactly ours: no credentials, no path
+/// (the path is where libcurl puts the EHLO name), bracketed IPv6.
+struct SMTPEndpoint: Equatable {
+    enum Scheme: String {
+        case smtp, smtps
+    }
+
+    let scheme: Scheme
+    /// Without the brackets of an IPv6 literal.
+    let host: String
+    let port: Int?
+
+    init(parsing text: String) throws(SMTPConfigurationError) {
+        guard let separator = text.range(of: "://") else {
+            throw Self.invalid("`\(text)` is not an SMTP URL; write it as smtp://host:port or smtps://host:port")
+        }
+        let schemeText = text[..<separator.lowerBound].lowercased()
+        guard let scheme = Scheme(rawValue: schemeText) else {
+            throw Self.invalid(
+                "`\(schemeText)://` is not supported; use smtp:// (STARTTLS) or smtps:// (TLS from the start)")
+        }
+        let rest = text[separator.upperBound...]
+        let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? rest.endIndex
+        let authority = rest[..<authorityEnd]
+        // Checked before anything echoes the URL: the part before `@` may be a password.
+        guard !authority.contains("@") else {
+            throw Self.invalid(
+                "the SMTP URL must not carry a user name or password; set smtp.user and the password file")
+        }
+        let tail = rest[authorityEnd...]
+        guard tail.isEmpty || tail == "/" else {
+            throw Self.invalid(
+                "`\(text)` has something after host:port (`\(tail)`); the EHLO name is a setting of its own")
+        }
+        let (host, portText) = try Self.splitHostAndPort(authority, url: text)
+        self.scheme = scheme
+        self.host = host
+        self.port = try portText.map { (portText) throws(SMTPConfigurationError) in
+            guard portText.count <= 5, portText.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let port = Int(portText),
+                (1...65535).contains(port)
+            else { throw Self.invalid("`\(text)` has an invalid port `\(portText)`; use a number from 1 to 65535") }
+            return port
+        }
+    }
+
+    /// The URL libcurl gets: libcurl sends the path as the EHLO name.
+    func curlURL(ehloName: String) -> String {
+        let shownHost = host.contains(":") ? "[\(host)]" : host
+        return "\(scheme.rawValue)://\(shownHost)\(port.map { ":\($0)" } ?? "")/\(ehloName)"
+    }
+
+    /// True for 127.0.0.0/8, ::1 (and IPv4-mapped 127.x) and `localhost`: the only hosts plain text may go to.
+    /// Names other than `localhost` are not resolved, so they never count, whatever they point at.
+    var isLoopback: Bool {
+        if host.lowercased() == "localhost" { return true }
+        var v4 = in_addr()
+        if inet_pton(AF_INET, host, &v4) == 1 {
+            return withUnsafeBytes(of: &v4) { $0[0] == 127 }
+        }
+        var v6 = in6_addr()
+        if inet_pton(AF_INET6, host, &v6) == 1 {
+            return withUnsafeBytes(of: &v6) { bytes in
+                let isLoopback = bytes.prefix(15).allSatisfy { $0 == 0 } && bytes[15] == 1
+                let isMappedLoopback =
+                    bytes.prefix(10).allSatisfy { $0 == 0 } && bytes[10] == 0xFF && bytes[11] == 0xFF
+                    && bytes[12] == 127
+                return isLoopback || isMappedLoopback
+            }
+        }
+        return false
+    }
+
+    private static func splitHostAndPort(
+        _ authority: Substring, url: String
+    ) throws(SMTPConfigurationError) -> (host: String, port: Substring?) {
+        if authority.hasPrefix("[") {
+            guard let close = authority.firstIndex(of: "]") else {
+                throw invalid("`\(url)` has an unclosed `[` around its IPv6 address")
+            }
+            let host = String(authority[authority.index(after: authority.startIndex)..<close])
+            var v6 = in6_addr()
+            guard inet_pton(AF_INET6, host, &v6) == 1 else {
+                throw invalid("`\(url)`: `\(host)` is not an IPv6 address")
+            }
+            let after = authority[authority.index(after: close)...]
+            if after.isEmpty { return (host, nil) }
+            guard after.hasPrefix(":") else { throw invalid("`\(url)` has junk after its IPv6 address") }
+            return (host, after.dropFirst())
+        }
+        let parts = authority.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count <= 2 else {
+            throw invalid("`\(url)`: write an IPv6 address in brackets, e.g. smtp://[::1]:2525")
+        }
+        let host = parts[0]
+        guard !host.isEmpty,
+            host.utf8.allSatisfy({ byte in
+                (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+                    || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_")
+            })
+        else { throw invalid("`\(url)` has no valid host name; write it as smtp://mail.example.com:587") }
+        return (String(host), parts.count == 2 ? parts[1] : nil)
+    }
+
+    private static func invalid(_ message: String) -> SMTPConfigurationError {
+        SMTPConfigurationError(.invalidURL, message)
+    }
+}

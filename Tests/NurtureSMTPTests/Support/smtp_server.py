@@ -1,0 +1,179 @@
+#!/usr/bin/python3
+"""A real SMTP server on loopback for the NurtureSMTP tests (Debian's python3-aiosmtpd 1.4).
+
+Prints `READY <port>` once it accepts connections; stops on SIGTERM or when stdin closes (so a crashed test run
+leaves no server behind). With --spool DIR, each message is written to DIR/N.eml and described by one JSON line
+in DIR/log.jsonl; a closed connection adds a line with "event": "disconnect".
+"""
+
+import argparse
+import itertools
+import json
+import logging
+import os
+import signal
+import ssl
+import sys
+import threading
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
+
+
+class SpoolingHandler:
+    def __init__(self, refusals, spool, max_per_connection):
+        self.refusals = refusals
+        self.spool = spool
+        self.max_per_connection = max_per_connection
+        self.lock = threading.Lock()
+        self.count = 0
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if self.max_per_connection and server.messages_carried >= self.max_per_connection:
+            # As providers with a per-connection cap do: refuse the next transaction and hang up.
+            server.loop.call_soon(server.transport.close)
+            return "421 4.7.0 Too many messages for this connection"
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        refusal = self.refusals.get(address.lower())
+        if refusal:
+            return refusal
+        envelope.rcpt_tos.append(address)
+        return "250 2.1.5 Ok"
+
+    async def handle_DATA(self, server, session, envelope):
+        with self.lock:
+            self.count += 1
+            number = self.count
+            server.messages_carried += 1
+            if self.spool:
+                with open(os.path.join(self.spool, f"{number}.eml"), "wb") as message:
+                    message.write(envelope.original_content or b"")
+                self.log({
+                    "event": "message",
+                    "number": number,
+                    "mail_from": envelope.mail_from,
+                    "rcpt_tos": envelope.rcpt_tos,
+                    "ehlo": session.host_name,
+                    "peer": list(session.peer[:2]) if session.peer else None,
+                    "connection": server.connection_id,
+                    "tls": server.transport.get_extra_info("ssl_object") is not None,
+                    "authenticated": bool(session.authenticated),
+                })
+        return f"250 2.0.0 Ok: queued as {number}"
+
+    def disconnected(self, connection_id):
+        with self.lock:
+            if self.spool:
+                self.log({"event": "disconnect", "connection": connection_id})
+
+    def log(self, entry):
+        with open(os.path.join(self.spool, "log.jsonl"), "a") as log:
+            log.write(json.dumps(entry) + "\n")
+
+
+class CountingSMTP(SMTP):
+    """One instance per TCP connection (STARTTLS keeps it), so its id counts connections."""
+
+    def __init__(self, handler, connection_id, **kwargs):
+        super().__init__(handler, **kwargs)
+        self.connection_id = connection_id
+        self.messages_carried = 0
+
+    def connection_lost(self, error):
+        self.event_handler.disconnected(self.connection_id)
+        super().connection_lost(error)
+
+
+class SpoolingController(Controller):
+    def __init__(self, handler, **kwargs):
+        super().__init__(handler, **kwargs)
+        self.connection_ids = itertools.count(0)  # 0 is the controller's own start-up probe
+
+    def factory(self):
+        return CountingSMTP(self.handler, next(self.connection_ids), **self.SMTP_kwargs)
+
+    def _trigger_server(self):
+        # With port 0 the kernel chose the port: the start-up probe must connect to that one.
+        self.port = self.server.sockets[0].getsockname()[1]
+        super()._trigger_server()
+
+
+def parse_refusal(text):
+    address, _, reply = text.rpartition(":")
+    code = reply.strip()
+    known = {"550": "550 5.1.1 No such user", "451": "451 4.3.0 Try later", "554": "554 5.7.1 Rejected"}
+    if not address or not code.isdigit():
+        raise argparse.ArgumentTypeError(f"--refuse wants ADDRESS:CODE, not {text!r}")
+    return address.lower(), known.get(code, f"{code} Refused")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--tls-cert")
+    parser.add_argument("--tls-key")
+    parser.add_argument("--require-starttls", action="store_true")
+    parser.add_argument("--implicit-tls", action="store_true", help="TLS from the first byte (smtps://)")
+    parser.add_argument("--auth", help="USER:PASSWORD; AUTH PLAIN/LOGIN is then required, over TLS only")
+    parser.add_argument("--refuse", action="append", default=[], type=parse_refusal, help="ADDRESS:CODE")
+    parser.add_argument("--spool")
+    parser.add_argument("--max-messages-per-connection", type=int, default=0)
+    parser.add_argument("--idle-timeout", type=float, default=300, help="seconds before an idle connection is closed")
+    args = parser.parse_args()
+    # aiosmtpd logs each session and warns about its own deprecated login_data on every AUTH; errors are enough.
+    logging.getLogger("mail.log").setLevel(logging.ERROR)
+
+    tls_context = None
+    if args.tls_cert:
+        tls_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        tls_context.load_cert_chain(args.tls_cert, args.tls_key)
+
+    smtp_options = {"timeout": args.idle_timeout, "server_hostname": "nurture-test"}
+    if tls_context and not args.implicit_tls:
+        smtp_options["tls_context"] = tls_context
+        smtp_options["require_starttls"] = args.require_starttls
+    if args.auth:
+        user, _, password = args.auth.partition(":")
+
+        def authenticator(server, session, envelope, mechanism, auth_data):
+            ok = isinstance(auth_data, LoginPassword) and auth_data.login == user.encode() \
+                and auth_data.password == password.encode()
+            # handled=False: let aiosmtpd answer 535 itself (True would leave the client waiting).
+            return AuthResult(success=ok, handled=False)
+
+        smtp_options.update(authenticator=authenticator, auth_required=True, auth_require_tls=True)
+
+    if args.spool:
+        os.makedirs(args.spool, exist_ok=True)
+    handler = SpoolingHandler(dict(args.refuse), args.spool, args.max_messages_per_connection)
+    controller = SpoolingController(
+        handler, hostname="127.0.0.1", port=args.port,
+        ssl_context=tls_context if args.implicit_tls else None, **smtp_options)
+
+    stop = threading.Event()
+    # A child inherits the signal mask of the thread that spawned it; test runners' threads block SIGTERM.
+    signal.pthread_sigmask(signal.SIG_SETMASK, [])
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+
+    def watch_stdin():
+        sys.stdin.buffer.read()
+        stop.set()
+
+    controller.start()
+    threading.Thread(target=watch_stdin, daemon=True).start()
+    print(f"READY {controller.port}", flush=True)
+    while not stop.wait(0.05):
+        pass
+    controller.stop()
+    sys.stdout.flush()
+    # Skips interpreter shutdown, which would wait on (and complain about) the thread blocked reading stdin.
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,161 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Why a test could not set up its server or certificate.
+struct TestSetupError: Error, Sendable, CustomStringConvertible {
+    let description: String
+}
+
+/// The aiosmtpd server of `Support/smtp_server.py`, run as a child process on loopback for one test.
+///
+/// It is Debian's python3-aiosmtpd, importable only by /usr/bin/python3 (the first python3 on PATH may lack it).
+final class TestSMTPServer {
+    /// One line of the server's `log.jsonl`.
+    struct LogEntry: Decodable, Sendable {
+        let event: String
+        let number: Int?
+        let mailFrom: String?
+        let recipients: [String]?
+        let ehlo: String?
+        let connection: Int
+        let tls: Bool?
+        let authenticated: Bool?
+
+        enum CodingKeys: String, CodingKey {
+            case event, number, connection, tls, authenticated, ehlo
+            case mailFrom = "mail_from"
+            case recipients = "rcpt_tos"
+        }
+    }
+
+    let port: Int
+    /// The server's folder: messages, log.jsonl, stderr and certificate.
+    let spool: URL
+    let options: [String]
+    /// The server's self-signed certificate, when it offers TLS: the client's CA file.
+    let certificate: TestCertificate?
+    private let process: Process
+    // Held only to keep the server's stdin open: the server quits when it closes, should this process die.
+    private let input: Pipe
+    private let errorLog: URL
+
+    private static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("Support/smtp_server.py")
+
+    /// Starts a server, with a folder of its own, and returns once it accepts connections (it prints
+    /// `READY <port>`). With `tls`, it offers STARTTLS (or, with `--implicit-tls`, TLS from the start) with a
+    /// fresh self-signed certificate.
+    init(_ options: [String] = [], tls: Bool = false, port: Int = 0) throws {
+        let spool = FileManager.default.temporaryDirectory
+            .appendingPathComponent("nurture-smtp-server-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: spool, withIntermediateDirectories: true)
+        let certificate = tls ? try TestCertificate.generate(in: spool) : nil
+        let errorLog = spool.appendingPathComponent("server.stderr")
+        _ = FileManager.default.createFile(atPath: errorLog.path, contents: nil)
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        process.arguments =
+            [Self.script.path, "--port", "\(port)", "--spool", spool.path]
+            + (certificate.map { ["--tls-cert", $0.certificate, "--tls-key", $0.key] } ?? []) + options
+        let output = Pipe()
+        let input = Pipe()
+        process.standardOutput = output
+        process.standardInput = input
+        process.standardError = try FileHandle(forWritingTo: errorLog)
+        try process.run()
+
+        self.process = process
+        self.input = input
+        self.spool = spool
+        self.options = options
+        self.certificate = certificate
+        self.errorLog = errorLog
+        do {
+            self.port = try Self.readReadyLine(from: output.fileHandleForReading, within: .seconds(15))
+        } catch {
+            self.port = 0
+            stop()
+            throw TestSetupError(description: "\(error); server stderr: \(self.standardError)")
+        }
+    }
+
+    deinit {
+        stop()
+        try? FileManager.default.removeItem(at: spool)
+    }
+
+    /// SIGTERM, then waits for the process to end (SIGKILL if it will not).
+    func stop() {
+        guard process.isRunning else { return }
+        process.terminate()
+        let deadline = Date().addingTimeInterval(5)
+        while process.isRunning && Date() < deadline { usleep(10_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+    }
+
+    /// A new server on the same port with the same options, and a fresh spool (stop this one first).
+    func restarted() throws -> TestSMTPServer {
+        try TestSMTPServer(options, tls: certificate != nil, port: port)
+    }
+
+    var standardError: String {
+        (try? String(contentsOf: errorLog, encoding: .utf8)) ?? ""
+    }
+
+    func log() throws -> [LogEntry] {
+        let url = spool.appendingPathComponent("log.jsonl")
+        guard FileManager.default.fileExists(atPath: url.path) else { return [] }
+        // The server may be writing its last line right now: only whole lines count.
+        let text = try String(contentsOf: url, encoding: .utf8)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+        return try lines.filter { !$0.isEmpty }.map { try JSONDecoder().decode(LogEntry.self, from: Data($0.utf8)) }
+    }
+
+    func messages() throws -> [LogEntry] {
+        try log().filter { $0.event == "message" }
+    }
+
+    /// The bytes the server received as message `number` (1-based, in order of arrival).
+    func messageBytes(_ number: Int) throws -> [UInt8] {
+        Array(try Data(contentsOf: spool.appendingPathComponent("\(number).eml")))
+    }
+
+    /// Polls the log until `condition` holds; the server writes it from its own thread.
+    func waitForLog(within timeout: Duration = .seconds(5), until condition: ([LogEntry]) -> Bool) throws -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if condition(try log()) { return true }
+            usleep(20_000)
+        }
+        return condition(try log())
+    }
+
+    private static func readReadyLine(from handle: FileHandle, within timeout: Duration) throws -> Int {
+        let deadline = ContinuousClock.now + timeout
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 256)
+        while !received.contains(UInt8(ascii: "\n")) {
+            let remaining = deadline - ContinuousClock.now
+            guard remaining > .zero else {
+                throw TestSetupError(description: "the SMTP server did not say READY in time")
+            }
+            var pollFD = pollfd(fd: handle.fileDescriptor, events: Int16(POLLIN), revents: 0)
+            let milliseconds = Int32(
+                remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000)
+            guard poll(&pollFD, 1, max(milliseconds, 1)) > 0 else { continue }
+            let count = read(handle.fileDescriptor, &buffer, buffer.count)
+            guard count > 0 else { throw TestSetupError(description: "the SMTP server exited before READY") }
+            received += buffer[0..<count]
+        }
+        let line = String(decoding: received, as: UTF8.self).split(separator: "\n").first ?? ""
+        guard line.hasPrefix("READY "), let port = Int(line.dropFirst(6)) else {
+            throw TestSetupError(description: "the SMTP server said `\(line)` instead of READY <port>")
+        }
+        return port
+    }
+}
