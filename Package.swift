@@ -73,12 +73,21 @@ let package = Package(
         .testTarget(name: "NurtureCoreTests", dependencies: ["NurtureCore"]),
         .testTarget(name: "NurtureCampaignsTests", dependencies: ["NurtureCampaigns"], exclude: ["Corpus"]),
         .testTarget(name: "NurtureRenderingTests", dependencies: ["NurtureRendering", "NurtureCampaigns"]),
-        .testTarget(name: "NurtureMailTests", dependencies: ["NurtureMail", "NurtureCore"], exclude: ["Support", "Golden"]),
-        .testTarget(name: "NurtureSMTPTests", dependencies: ["NurtureSMTP", "NurtureCore"], exclude: ["Support"]),
+        // Real servers and parsers for the tests: aiosmtpd on loopback, Python's strict email parser.
+        .target(
+            name: "NurtureTestSupport",
+            dependencies: ["NurtureMail"],
+            path: "Tests/NurtureTestSupport",
+            exclude: ["Scripts"]
+        ),
+        .testTarget(
+            name: "NurtureMailTests", dependencies: ["NurtureMail", "NurtureCore", "NurtureTestSupport"],
+            exclude: ["Golden"]),
+        .testTarget(name: "NurtureSMTPTests", dependencies: ["NurtureSMTP", "NurtureCore", "NurtureTestSupport"]),
         .testTarget(name: "NurtureConfigTests", dependencies: ["NurtureConfig"]),
         .testTarget(
             name: "NurtureCLITests",
-            dependencies: ["nurture", "NurtureCore"]
+            dependencies: ["nurture", "NurtureCore", "NurtureTestSupport"]
         ),
     ]
 )

@@ -1,3 +1,4 @@
+import NurtureTestSupport
 import Dispatch
 import NurtureCore
 import NurtureSMTP

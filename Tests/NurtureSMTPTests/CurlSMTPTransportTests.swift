@@ -1,3 +1,4 @@
+import NurtureTestSupport
 import NurtureCore
 import NurtureSMTP
 import Testing

@@ -1,3 +1,5 @@
+import NurtureTestSupport
+
 #if canImport(Glibc)
     import Glibc
 #endif

@@ -3,57 +3,63 @@ import NurtureMail
 
 /// What Python's `email` package, with its strict policy, reads in a message: an independent second opinion on
 /// the bytes `MessageBuilder` writes. See `Support/parse_message.py`.
-struct ParsedMessage: Decodable {
-    struct Address: Decodable, Equatable {
+public struct ParsedMessage: Decodable, Sendable {
+    public struct Address: Decodable, Equatable, Sendable {
         /// As Python's strict address parser reads it.
-        var displayName: String
+        public var displayName: String
         /// As RFC 2047 §6.2 reads it (see the script), when the name is encoded words.
-        var displayNameRfc2047: String?
-        var address: String
+        public var displayNameRfc2047: String?
+        public var address: String
     }
 
-    struct Part: Decodable {
-        var contentType: String
-        var charset: String?
-        var transferEncoding: String?
-        var content: String
+    public struct Part: Decodable, Sendable {
+        public var contentType: String
+        public var charset: String?
+        public var transferEncoding: String?
+        public var content: String
     }
 
-    var headerNames: [String]
-    var from: Address
-    var to: Address
-    var replyTo: Address?
-    var subject: String
-    var messageId: String
-    var date: String
-    var dateIso: String?
-    var mimeVersion: String
-    var listUnsubscribe: String?
-    var listUnsubscribePost: String?
+    public var headerNames: [String]
+    public var from: Address
+    public var to: Address
+    public var replyTo: Address?
+    public var subject: String
+    public var messageId: String
+    public var date: String
+    public var dateIso: String?
+    public var mimeVersion: String
+    public var listUnsubscribe: String?
+    public var listUnsubscribePost: String?
     /// Name and value of each `X-` header.
-    var extraHeaders: [[String]]
-    var contentType: String
-    var boundary: String?
-    var parts: [Part]
-    var longestLine: Int
-    var bareLineFeeds: Int
-    var bareCarriageReturns: Int
-    var nonAsciiBytes: Int
-    var defects: [String]
+    public var extraHeaders: [[String]]
+    public var contentType: String
+    public var boundary: String?
+    public var parts: [Part]
+    public var longestLine: Int
+    public var bareLineFeeds: Int
+    public var bareCarriageReturns: Int
+    public var nonAsciiBytes: Int
+    public var defects: [String]
 }
 
-struct PythonParserFailure: Error, CustomStringConvertible {
-    var description: String
+public struct PythonParserFailure: Error, CustomStringConvertible {
+    public var description: String
 }
 
-enum PythonEmailParser {
+public enum PythonEmailParser {
     /// Debian's Python, whose `email` package is the reference; the `python3` first on PATH may be another.
     static let python = "/usr/bin/python3"
-    static let script = Fixture.testsFolder.appendingPathComponent("Support/parse_message.py").path
+    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("Scripts/parse_message.py").path
 
-    static func parse(_ message: EncodedMessage) throws -> ParsedMessage {
+    public static func parse(_ message: EncodedMessage) throws -> ParsedMessage {
+        try parse(bytes: message.bytes)
+    }
+
+    /// Parses a message as received, e.g. from a capture server's spool.
+    public static func parse(bytes: [UInt8]) throws -> ParsedMessage {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("nurture-mail-\(UUID()).eml")
-        try Data(message.bytes).write(to: file)
+        try Data(bytes).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
 
         let process = Process()

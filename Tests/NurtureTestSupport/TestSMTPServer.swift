@@ -5,24 +5,28 @@ import Foundation
 #endif
 
 /// Why a test could not set up its server or certificate.
-struct TestSetupError: Error, Sendable, CustomStringConvertible {
-    let description: String
+public struct TestSetupError: Error, Sendable, CustomStringConvertible {
+    public let description: String
+
+    public init(description: String) {
+        self.description = description
+    }
 }
 
 /// The aiosmtpd server of `Support/smtp_server.py`, run as a child process on loopback for one test.
 ///
 /// It is Debian's python3-aiosmtpd, importable only by /usr/bin/python3 (the first python3 on PATH may lack it).
-final class TestSMTPServer {
+public final class TestSMTPServer {
     /// One line of the server's `log.jsonl`.
-    struct LogEntry: Decodable, Sendable {
-        let event: String
-        let number: Int?
-        let mailFrom: String?
-        let recipients: [String]?
-        let ehlo: String?
-        let connection: Int
-        let tls: Bool?
-        let authenticated: Bool?
+    public struct LogEntry: Decodable, Sendable {
+        public let event: String
+        public let number: Int?
+        public let mailFrom: String?
+        public let recipients: [String]?
+        public let ehlo: String?
+        public let connection: Int
+        public let tls: Bool?
+        public let authenticated: Bool?
 
         enum CodingKeys: String, CodingKey {
             case event, number, connection, tls, authenticated, ehlo
@@ -31,24 +35,24 @@ final class TestSMTPServer {
         }
     }
 
-    let port: Int
+    public let port: Int
     /// The server's folder: messages, log.jsonl, stderr and certificate.
-    let spool: URL
-    let options: [String]
+    public let spool: URL
+    public let options: [String]
     /// The server's self-signed certificate, when it offers TLS: the client's CA file.
-    let certificate: TestCertificate?
+    public let certificate: TestCertificate?
     private let process: Process
     // Held only to keep the server's stdin open: the server quits when it closes, should this process die.
     private let input: Pipe
     private let errorLog: URL
 
     private static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("Support/smtp_server.py")
+        .appendingPathComponent("Scripts/smtp_server.py")
 
     /// Starts a server, with a folder of its own, and returns once it accepts connections (it prints
     /// `READY <port>`). With `tls`, it offers STARTTLS (or, with `--implicit-tls`, TLS from the start) with a
     /// fresh self-signed certificate.
-    init(_ options: [String] = [], tls: Bool = false, port: Int = 0) throws {
+    public init(_ options: [String] = [], tls: Bool = false, port: Int = 0) throws {
         let spool = FileManager.default.temporaryDirectory
             .appendingPathComponent("nurture-smtp-server-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: spool, withIntermediateDirectories: true)
@@ -89,7 +93,7 @@ final class TestSMTPServer {
     }
 
     /// SIGTERM, then waits for the process to end (SIGKILL if it will not).
-    func stop() {
+    public func stop() {
         guard process.isRunning else { return }
         process.terminate()
         let deadline = Date().addingTimeInterval(5)
@@ -99,15 +103,15 @@ final class TestSMTPServer {
     }
 
     /// A new server on the same port with the same options, and a fresh spool (stop this one first).
-    func restarted() throws -> TestSMTPServer {
+    public func restarted() throws -> TestSMTPServer {
         try TestSMTPServer(options, tls: certificate != nil, port: port)
     }
 
-    var standardError: String {
+    public var standardError: String {
         (try? String(contentsOf: errorLog, encoding: .utf8)) ?? ""
     }
 
-    func log() throws -> [LogEntry] {
+    public func log() throws -> [LogEntry] {
         let url = spool.appendingPathComponent("log.jsonl")
         guard FileManager.default.fileExists(atPath: url.path) else { return [] }
         // The server may be writing its last line right now: only whole lines count.
@@ -116,17 +120,17 @@ final class TestSMTPServer {
         return try lines.filter { !$0.isEmpty }.map { try JSONDecoder().decode(LogEntry.self, from: Data($0.utf8)) }
     }
 
-    func messages() throws -> [LogEntry] {
+    public func messages() throws -> [LogEntry] {
         try log().filter { $0.event == "message" }
     }
 
     /// The bytes the server received as message `number` (1-based, in order of arrival).
-    func messageBytes(_ number: Int) throws -> [UInt8] {
+    public func messageBytes(_ number: Int) throws -> [UInt8] {
         Array(try Data(contentsOf: spool.appendingPathComponent("\(number).eml")))
     }
 
     /// Polls the log until `condition` holds; the server writes it from its own thread.
-    func waitForLog(within timeout: Duration = .seconds(5), until condition: ([LogEntry]) -> Bool) throws -> Bool {
+    public func waitForLog(within timeout: Duration = .seconds(5), until condition: ([LogEntry]) -> Bool) throws -> Bool {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if condition(try log()) { return true }

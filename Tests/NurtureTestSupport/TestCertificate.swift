@@ -1,12 +1,12 @@
 import Foundation
 
 /// A self-signed certificate for CN=localhost, IP 127.0.0.1, made with the openssl CLI.
-struct TestCertificate: Sendable {
-    let certificate: String
-    let key: String
+public struct TestCertificate: Sendable {
+    public let certificate: String
+    public let key: String
 
     /// Writes `cert.pem` and `key.pem` into `folder`.
-    static func generate(in folder: URL) throws -> TestCertificate {
+    public static func generate(in folder: URL) throws -> TestCertificate {
         let certificate = folder.appendingPathComponent("cert.pem").path
         let key = folder.appendingPathComponent("key.pem").path
         let process = Process()
