@@ -66,6 +66,12 @@ public enum CampaignLoader {
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
         var parser = CampaignParser(path: path, directory: directory)
         let campaign = parser.parse(text)
-        return (campaign, parser.diagnostics + (campaign?.undeclaredVariableWarnings() ?? []))
+        let diagnostics = parser.diagnostics + (campaign?.undeclaredVariableWarnings() ?? [])
+        // In file order, as an editor lists them; a body file's own problems come after.
+        let sorted = diagnostics.enumerated().sorted { lhs, rhs in
+            let (l, r) = (lhs.element.location, rhs.element.location)
+            return (l.file != path ? 1 : 0, l.line, l.column, lhs.offset) < (r.file != path ? 1 : 0, r.line, r.column, rhs.offset)
+        }
+        return (campaign, sorted.map(\.element))
     }
 }
