@@ -21,11 +21,15 @@ public enum CampaignLoader {
             names = try FileManager.default.contentsOfDirectory(atPath: folder.path)
         } catch {
             let exists = FileManager.default.fileExists(atPath: folder.path)
-            let message = exists ? "cannot read the campaigns folder: \(error.localizedDescription)"
+            let message =
+                exists
+                ? "cannot read the campaigns folder: \(error.localizedDescription)"
                 : "the campaigns folder does not exist; create it or set `campaigns:` in the configuration"
-            return CampaignSet(campaigns: [], diagnostics: [
-                Diagnostic(.error, at: SourceLocation(file: directory, line: 1, column: 1), message)
-            ])
+            return CampaignSet(
+                campaigns: [],
+                diagnostics: [
+                    Diagnostic(.error, at: SourceLocation(file: directory, line: 1, column: 1), message)
+                ])
         }
         let files = names.filter { $0.hasSuffix(".yml") || $0.hasSuffix(".yaml") }.sorted()
         var campaigns: [Campaign] = []
@@ -48,8 +52,9 @@ public enum CampaignLoader {
         }
         if files.isEmpty {
             diagnostics.append(
-                Diagnostic(.warning, at: SourceLocation(file: directory, line: 1, column: 1),
-                           "no campaign files (*.yml) in this folder"))
+                Diagnostic(
+                    .warning, at: SourceLocation(file: directory, line: 1, column: 1),
+                    "no campaign files (*.yml) in this folder"))
         }
         return CampaignSet(campaigns: campaigns, diagnostics: diagnostics)
     }
@@ -70,7 +75,9 @@ public enum CampaignLoader {
         // In file order, as an editor lists them; a body file's own problems come after.
         let sorted = diagnostics.enumerated().sorted { lhs, rhs in
             let (l, r) = (lhs.element.location, rhs.element.location)
-            return (l.file != path ? 1 : 0, l.line, l.column, lhs.offset) < (r.file != path ? 1 : 0, r.line, r.column, rhs.offset)
+            return (l.file != path ? 1 : 0, l.line, l.column, lhs.offset) < (
+                r.file != path ? 1 : 0, r.line, r.column, rhs.offset
+            )
         }
         return (campaign, sorted.map(\.element))
     }

@@ -173,7 +173,8 @@ struct CampaignParser {
                 let hint = Suggestions.hint(for: word, in: Weekday.allCases.map(\.name))
                 reader.log.error(
                     reader.location(of: item),
-                    "unknown day `\(text)`\(hint.isEmpty ? "; use mon, tue, wed, thu, fri, sat, sun or a range like mon-fri" : hint)")
+                    "unknown day `\(text)`\(hint.isEmpty ? "; use mon, tue, wed, thu, fri, sat, sun or a range like mon-fri" : hint)"
+                )
             }
         }
         if days.isEmpty, !reader.log.hasErrors {
@@ -208,13 +209,17 @@ struct CampaignParser {
         for item in items {
             guard let step = step(item) else { continue }
             if let first = seen[step.id] {
-                reader.log.error(step.location, "duplicate step id `\(step.id)` (first used at \(first.line):\(first.column)); step ids must be unique")
+                reader.log.error(
+                    step.location,
+                    "duplicate step id `\(step.id)` (first used at \(first.line):\(first.column)); step ids must be unique"
+                )
             }
             seen[step.id] = seen[step.id] ?? step.location
             steps.append(step)
         }
         if let breakup = steps.dropLast().first(where: \.isBreakup) {
-            reader.log.error(breakup.location, "step `\(breakup.id)` is a breakup step but not the last; move it to the end")
+            reader.log.error(
+                breakup.location, "step `\(breakup.id)` is a breakup step but not the last; move it to the end")
         }
         return steps
     }
@@ -256,15 +261,21 @@ struct CampaignParser {
             guard let text = reader.string(at, key: "at") else { return nil }
             let parts = text.split(separator: " ")
             guard parts.count == 2, parts[0] == "day", let day = Int(parts[1]), day >= 0 else {
-                reader.log.error(reader.location(of: at), "`at: \(text)` must be `day N`, counted from enrollment, like `at: day 14`")
+                reader.log.error(
+                    reader.location(of: at), "`at: \(text)` must be `day N`, counted from enrollment, like `at: day 14`"
+                )
                 return nil
             }
             return .dayOfEnrollment(day)
         case (.some, .some):
-            reader.log.error(reader.location(of: node), "a step has either `wait` (after the previous step) or `at` (from enrollment), not both")
+            reader.log.error(
+                reader.location(of: node),
+                "a step has either `wait` (after the previous step) or `at` (from enrollment), not both")
             return nil
         case (nil, nil):
-            reader.log.error(reader.location(of: node), "a step needs `wait` (e.g. `wait: 2 days`, or `wait: 0` for at once) or `at: day N`")
+            reader.log.error(
+                reader.location(of: node),
+                "a step needs `wait` (e.g. `wait: 2 days`, or `wait: 0` for at once) or `at: day N`")
             return nil
         }
     }

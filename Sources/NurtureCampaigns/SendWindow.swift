@@ -1,7 +1,8 @@
 /// A day of the week, as campaign files spell it.
 public enum Weekday: Int, Sendable, CaseIterable, Comparable {
     // Gregorian calendar numbering, so `Calendar.component(.weekday, ...)` maps straight onto it.
-    case sun = 1, mon, tue, wed, thu, fri, sat
+    case sun = 1
+    case mon, tue, wed, thu, fri, sat
 
     public var name: String { String(describing: self) }
 
@@ -50,7 +51,9 @@ public struct TimeOfDay: Sendable, Hashable, Comparable, CustomStringConvertible
 
     public var minutesSinceMidnight: Int { hour * 60 + minute }
 
-    public static func < (lhs: TimeOfDay, rhs: TimeOfDay) -> Bool { lhs.minutesSinceMidnight < rhs.minutesSinceMidnight }
+    public static func < (lhs: TimeOfDay, rhs: TimeOfDay) -> Bool {
+        lhs.minutesSinceMidnight < rhs.minutesSinceMidnight
+    }
 
     public var description: String {
         (hour < 10 ? "0" : "") + "\(hour):" + (minute < 10 ? "0" : "") + "\(minute)"

@@ -20,9 +20,12 @@ public struct Template: Sendable {
         } catch let error as MustacheTemplate.ParserError {
             let context = error.context
             // A body file's errors point into that file; a subject's into the YAML line that holds it.
-            let position = context.lineNumber == 1
-                ? SourceLocation(file: location.file, line: location.line, column: location.column + context.columnNumber - 1)
-                : SourceLocation(file: location.file, line: location.line + context.lineNumber - 1, column: context.columnNumber)
+            let position =
+                context.lineNumber == 1
+                ? SourceLocation(
+                    file: location.file, line: location.line, column: location.column + context.columnNumber - 1)
+                : SourceLocation(
+                    file: location.file, line: location.line + context.lineNumber - 1, column: context.columnNumber)
             throw Diagnostic(.error, at: position, "template does not compile: \(Self.explain(error.error))")
         } catch {
             throw Diagnostic(.error, at: location, "template does not compile: \(error)")
@@ -43,7 +46,8 @@ public struct Template: Sendable {
             return "\(error)" == "overflow" ? "a tag is not closed; every `{{` needs its `}}`" : "\(error)"
         }
         switch error {
-        case .sectionCloseNameIncorrect: return "a `{{/name}}` closes a section it did not open; check the section names"
+        case .sectionCloseNameIncorrect:
+            return "a `{{/name}}` closes a section it did not open; check the section names"
         case .unfinishedName: return "a tag is not closed; every `{{` needs its `}}`"
         case .expectedSectionEnd: return "a section is never closed; add `{{/name}}` after `{{#name}}`"
         case .invalidSetDelimiter: return "invalid `{{=<% %>=}}` delimiter change"

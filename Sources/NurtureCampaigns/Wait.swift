@@ -1,7 +1,9 @@
 /// How long a step waits after the previous one.
 public struct Wait: Sendable, Hashable, CustomStringConvertible {
     public enum Unit: String, Sendable, CaseIterable {
-        case minutes, hours, days, businessDays = "business days", weeks
+        case minutes, hours, days
+        case businessDays = "business days"
+        case weeks
     }
 
     public let amount: Int
@@ -43,7 +45,9 @@ public struct Wait: Sendable, Hashable, CustomStringConvertible {
             .minutes: ["m", "min", "mins", "minute", "minutes"],
             .hours: ["h", "hr", "hrs", "hour", "hours"],
             .days: ["d", "day", "days"],
-            .businessDays: ["bd", "business day", "business days", "businessday", "businessdays", "workday", "workdays"],
+            .businessDays: [
+                "bd", "business day", "business days", "businessday", "businessdays", "workday", "workdays",
+            ],
             .weeks: ["w", "wk", "week", "weeks"],
         ]
         for (unit, names) in spellings { for name in names { table[name] = unit } }
@@ -62,14 +66,17 @@ public enum WaitSyntaxError: Error, Sendable, Equatable {
     func message(for text: String) -> String {
         switch self {
         case .notANumber:
-            return "`wait: \(text)` must start with a whole number, like `0`, `30 minutes`, `4 business days` or `2 weeks`"
+            return
+                "`wait: \(text)` must start with a whole number, like `0`, `30 minutes`, `4 business days` or `2 weeks`"
         case .missingUnit(let amount):
             return "`wait: \(text)` has no unit; write `\(amount) minutes`, `\(amount) hours`, `\(amount) days`, "
                 + "`\(amount) business days` or `\(amount) weeks`"
         case .unknownUnit(let unit):
-            let hint = Suggestions.closest(to: unit, in: Wait.unitSpellings)
+            let hint =
+                Suggestions.closest(to: unit, in: Wait.unitSpellings)
                 ?? Suggestions.closest(to: String(unit.split(separator: " ").first ?? ""), in: ["business days"])
-            let suffix = hint.map { "; did you mean `\($0)`?" }
+            let suffix =
+                hint.map { "; did you mean `\($0)`?" }
                 ?? "; use minutes, hours, days, business days or weeks"
             return "`wait: \(text)`: unknown unit `\(unit)`\(suffix)"
         }

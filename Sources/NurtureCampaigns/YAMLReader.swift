@@ -60,7 +60,8 @@ package struct YAMLReader {
                 continue
             }
             guard allowed.contains(key) else {
-                let hint = Suggestions.closest(to: key, in: allowed).map { "did you mean `\($0)`?" }
+                let hint =
+                    Suggestions.closest(to: key, in: allowed).map { "did you mean `\($0)`?" }
                     ?? "known keys are " + allowed.map { "`\($0)`" }.joined(separator: ", ")
                 log.error(location(of: keyNode), "unknown key `\(key)` in \(what); \(hint)")
                 continue

@@ -33,7 +33,8 @@ public struct Configuration: Sendable {
     static func resolve(_ path: String, from directory: String) -> String {
         if path.hasPrefix("/") { return path }
         let trimmed = path.hasPrefix("./") ? String(path.dropFirst(2)) : path
-        return URL(fileURLWithPath: directory, isDirectory: true).appendingPathComponent(trimmed).standardizedFileURL.path
+        return URL(fileURLWithPath: directory, isDirectory: true).appendingPathComponent(trimmed).standardizedFileURL
+            .path
     }
 
     static func hostName() -> String {
@@ -44,6 +45,8 @@ public struct Configuration: Sendable {
 
 extension String {
     fileprivate var containsNonHostCharacter: Bool {
-        !unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-" || $0 == ".") }
+        !unicodeScalars.allSatisfy {
+            $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-" || $0 == ".")
+        }
     }
 }

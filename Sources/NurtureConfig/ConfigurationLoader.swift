@@ -42,7 +42,8 @@ public enum ConfigurationLoader {
         let start = SourceLocation(file: path, line: 1, column: 1)
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8)
         else {
-            let reason = FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "the file does not exist"
+            let reason =
+                FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "the file does not exist"
             throw ConfigurationError(diagnostics: [Diagnostic(.error, at: start, "\(reason); pass `--config PATH`")])
         }
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
@@ -64,7 +65,9 @@ public enum ConfigurationLoader {
         reader: inout YAMLReader
     ) {
         func path(_ key: String) -> String? {
-            fields[key].flatMap { reader.nonEmptyString($0, key: key) }.map { Configuration.resolve($0, from: directory) }
+            fields[key].flatMap { reader.nonEmptyString($0, key: key) }.map {
+                Configuration.resolve($0, from: directory)
+            }
         }
         configuration.campaigns = path("campaigns") ?? configuration.campaigns
         if let state = path("state") {
@@ -78,7 +81,9 @@ public enum ConfigurationLoader {
             {
                 configuration.publicURL = url.hasSuffix("/") ? String(url.dropLast()) : url
             } else {
-                reader.log.error(reader.location(of: node), "`public_url: \(url)` must be an https:// address, like `https://go.acme.example`")
+                reader.log.error(
+                    reader.location(of: node),
+                    "`public_url: \(url)` must be an https:// address, like `https://go.acme.example`")
             }
         }
         if let node = fields["smtp"], let smtp = reader.mapping(node, of: "`smtp`", allowed: smtpKeys) {
@@ -99,17 +104,22 @@ public enum ConfigurationLoader {
             if let mode = TLSMode(rawValue: text) {
                 smtp.tls = mode
             } else {
-                reader.log.error(reader.location(of: node), "`tls: \(text)` must be `required` or `none` (loopback only)")
+                reader.log.error(
+                    reader.location(of: node), "`tls: \(text)` must be `required` or `none` (loopback only)")
             }
         }
         smtp.user = fields["user"].flatMap { reader.nonEmptyString($0, key: "user") } ?? smtp.user
         smtp.ehloName = fields["ehlo"].flatMap { reader.nonEmptyString($0, key: "ehlo") } ?? smtp.ehloName
-        smtp.caFile = fields["ca_file"].flatMap { reader.nonEmptyString($0, key: "ca_file") }
+        smtp.caFile =
+            fields["ca_file"].flatMap { reader.nonEmptyString($0, key: "ca_file") }
             .map { Configuration.resolve($0, from: directory) } ?? smtp.caFile
-        for (key, keyPath) in [("connect_timeout", \SMTPSettings.connectTimeout), ("response_timeout", \.responseTimeout)] {
+        for (key, keyPath) in [
+            ("connect_timeout", \SMTPSettings.connectTimeout), ("response_timeout", \.responseTimeout),
+        ] {
             guard let node = fields[key], let text = reader.nonEmptyString(node, key: key) else { continue }
             guard let seconds = Self.seconds(text) else {
-                reader.log.error(reader.location(of: node), "`\(key): \(text)` must be a number of seconds, like `30` or `30s`")
+                reader.log.error(
+                    reader.location(of: node), "`\(key): \(text)` must be a number of seconds, like `30` or `30s`")
                 continue
             }
             smtp[keyPath: keyPath] = .seconds(seconds)

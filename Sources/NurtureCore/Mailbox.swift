@@ -18,7 +18,7 @@ public struct EmailAddress: Sendable, Hashable, Comparable, CustomStringConverti
         guard let at = trimmed.lastIndex(of: "@") else { throw AddressError(input: text, reason: .missingAt) }
         let local = String(trimmed[..<at])
         let domain = String(trimmed[trimmed.index(after: at)...])
-        guard !local.isEmpty, local.count <= 64, local.utf8.allSatisfy(Self.isAtomText(_:) ),
+        guard !local.isEmpty, local.count <= 64, local.utf8.allSatisfy(Self.isAtomText(_:)),
             !local.hasPrefix("."), !local.hasSuffix("."), !local.contains("..")
         else { throw AddressError(input: text, reason: .badLocalPart) }
         let labels = domain.split(separator: ".", omittingEmptySubsequences: false)

@@ -51,7 +51,8 @@ public struct StepComposer: Sendable {
         case .email(let email):
             return try composeEmail(email, step: step, campaign: campaign, prospect: prospect)
         case .task(let task):
-            return try composeTask(task, step: step, campaign: campaign, prospect: prospect, to: ownerInbox ?? campaign.owner)
+            return try composeTask(
+                task, step: step, campaign: campaign, prospect: prospect, to: ownerInbox ?? campaign.owner)
         }
     }
 
@@ -129,7 +130,9 @@ public struct StepComposer: Sendable {
     }
 
     private static func prospectSummary(_ prospect: Prospect, campaign: Campaign, step: Step) -> String {
-        var lines = ["Prospect: \(prospect.displayName.map { "\($0) <\(prospect.email)>" } ?? prospect.email.description)"]
+        var lines = [
+            "Prospect: \(prospect.displayName.map { "\($0) <\(prospect.email)>" } ?? prospect.email.description)"
+        ]
         for key in ["company", "title", "phone"] {
             if let value = prospect.attributes[key], !value.isEmpty { lines.append("\(key.capitalized): \(value)") }
         }

@@ -25,7 +25,8 @@ struct CheckCommand: ParsableCommand {
         } else {
             for diagnostic in set.diagnostics { print(diagnostic) }
             let steps = set.campaigns.reduce(0) { $0 + $1.steps.count }
-            let summary = "\(set.campaigns.count) campaign\(set.campaigns.count == 1 ? "" : "s"), \(steps) step\(steps == 1 ? "" : "s"): "
+            let summary =
+                "\(set.campaigns.count) campaign\(set.campaigns.count == 1 ? "" : "s"), \(steps) step\(steps == 1 ? "" : "s"): "
                 + "\(set.errors.count) error\(set.errors.count == 1 ? "" : "s"), "
                 + "\(set.warnings.count) warning\(set.warnings.count == 1 ? "" : "s")"
             print(summary)
@@ -55,8 +56,9 @@ private struct JSONReport: Encodable {
     init(_ set: CampaignSet) {
         campaigns = set.campaigns.map { CampaignEntry(id: $0.id, file: $0.path, steps: $0.steps.map(\.id)) }
         diagnostics = set.diagnostics.map {
-            Entry(file: $0.location.file, line: $0.location.line, column: $0.location.column,
-                  severity: $0.severity.rawValue, message: $0.message)
+            Entry(
+                file: $0.location.file, line: $0.location.line, column: $0.location.column,
+                severity: $0.severity.rawValue, message: $0.message)
         }
     }
 

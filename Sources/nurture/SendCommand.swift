@@ -48,7 +48,10 @@ struct SendCommand: ParsableCommand {
         switch result {
         case .delivered(let reply):
             if json {
-                printJSON(["outcome": "delivered", "code": "\(reply.code)", "reply": reply.text, "message_id": messageID, "to": "\(recipient)"])
+                printJSON([
+                    "outcome": "delivered", "code": "\(reply.code)", "reply": reply.text, "message_id": messageID,
+                    "to": "\(recipient)",
+                ])
             } else {
                 print("\(reply.code) \(reply.text)")
                 print("delivered to \(recipient), Message-ID \(messageID)")
@@ -58,7 +61,8 @@ struct SendCommand: ParsableCommand {
             throw CommandFailure(message: "refused for good: \(failure)")
         case .transientFailure(let failure):
             if json { printJSON(["outcome": "transient_failure", "error": "\(failure)", "to": "\(recipient)"]) }
-            throw CommandFailure(message: "not sent, try again later: \(failure)", exitCode: CommandFailure.temporaryFailure)
+            throw CommandFailure(
+                message: "not sent, try again later: \(failure)", exitCode: CommandFailure.temporaryFailure)
         }
     }
 

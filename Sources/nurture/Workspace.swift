@@ -19,13 +19,17 @@ struct Workspace {
     func campaign(_ id: String) throws -> Campaign {
         if let campaign = campaigns.campaign(id: id) { return campaign }
         // The campaign may exist but be broken: show why rather than "not found".
-        let problems = campaigns.errors.filter { $0.location.file.hasSuffix("/\(id).yml") || $0.location.file.hasSuffix("/\(id).yaml") }
+        let problems = campaigns.errors.filter {
+            $0.location.file.hasSuffix("/\(id).yml") || $0.location.file.hasSuffix("/\(id).yaml")
+        }
         if !problems.isEmpty {
-            throw CommandFailure(message: "campaign `\(id)` has errors:\n" + problems.map(\.description).joined(separator: "\n"))
+            throw CommandFailure(
+                message: "campaign `\(id)` has errors:\n" + problems.map(\.description).joined(separator: "\n"))
         }
         let known = campaigns.campaigns.map(\.id)
         let hint = Suggestions.hint(for: id, in: known)
-        let list = known.isEmpty ? "there are none in \(configuration.campaigns)" : "known: \(known.joined(separator: ", "))"
+        let list =
+            known.isEmpty ? "there are none in \(configuration.campaigns)" : "known: \(known.joined(separator: ", "))"
         throw CommandFailure(message: "no campaign `\(id)`\(hint.isEmpty ? "; \(list)" : hint)")
     }
 
@@ -34,7 +38,9 @@ struct Workspace {
         let known = campaign.steps.map(\.id)
         let hint = Suggestions.hint(for: id, in: known)
         throw CommandFailure(
-            message: "campaign `\(campaign.id)` has no step `\(id)`\(hint.isEmpty ? "; its steps: \(known.joined(separator: ", "))" : hint)")
+            message:
+                "campaign `\(campaign.id)` has no step `\(id)`\(hint.isEmpty ? "; its steps: \(known.joined(separator: ", "))" : hint)"
+        )
     }
 
     func composer() throws -> StepComposer {

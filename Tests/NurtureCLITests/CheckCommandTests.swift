@@ -41,7 +41,10 @@ struct CheckCommandTests {
         let result = try NurtureProcess.run(["check", "--json", "campaigns"])
         #expect(result.status == 0)
         struct Report: Decodable {
-            struct Campaign: Decodable { let id: String; let steps: [String] }
+            struct Campaign: Decodable {
+                let id: String
+                let steps: [String]
+            }
             let campaigns: [Campaign]
             let diagnostics: [[String: String]]
         }
@@ -75,7 +78,8 @@ final class TemporaryCampaigns {
         url = FileManager.default.temporaryDirectory.appendingPathComponent("nurture-cli-\(UUID().uuidString)")
         for (name, text) in files {
             let file = url.appendingPathComponent(name)
-            try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
             try text.write(to: file, atomically: true, encoding: .utf8)
         }
     }

@@ -55,7 +55,9 @@ struct NurtureProcess {
 
 extension Data {
     /// Reads two handles to their ends at once.
-    fileprivate static func readAll(_ first: FileHandle, concurrentlyWith other: FileHandle) -> (first: Data, other: Data) {
+    fileprivate static func readAll(_ first: FileHandle, concurrentlyWith other: FileHandle) -> (
+        first: Data, other: Data
+    ) {
         nonisolated(unsafe) var firstData = Data()
         let group = DispatchGroup()
         DispatchQueue.global().async(group: group) { firstData = first.readDataToEndOfFile() }

@@ -65,7 +65,8 @@ struct PreviewCommandTests {
 
     @Test func aProspectFieldCarryingALineBreakIsRefusedInOneLine() throws {
         let result = try preview([
-            "web-lead-followup", "thanks", "--email", "sam@example.com", "--var", "first_name=Sam\r\nBcc: all@example.com",
+            "web-lead-followup", "thanks", "--email", "sam@example.com", "--var",
+            "first_name=Sam\r\nBcc: all@example.com",
         ])
         #expect(result.status == 1)
         #expect(result.stdout.isEmpty)
@@ -91,9 +92,11 @@ struct PreviewCommandTests {
     @Test func unknownCampaignsAndStepsSuggestTheRightOne() throws {
         let campaign = try preview(["web-lead-folowup", "thanks", "--email", "sam@example.com"])
         #expect(campaign.status == 1)
-        #expect(campaign.stderr == "nurture: error: no campaign `web-lead-folowup`; did you mean `web-lead-followup`?\n")
+        #expect(
+            campaign.stderr == "nurture: error: no campaign `web-lead-folowup`; did you mean `web-lead-followup`?\n")
         let step = try preview(["web-lead-followup", "thank", "--email", "sam@example.com"])
-        #expect(step.stderr == "nurture: error: campaign `web-lead-followup` has no step `thank`; did you mean `thanks`?\n")
+        #expect(
+            step.stderr == "nurture: error: campaign `web-lead-followup` has no step `thank`; did you mean `thanks`?\n")
     }
 
     @Test func anInvalidEmailIsOneLine() throws {

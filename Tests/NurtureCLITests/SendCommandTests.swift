@@ -75,7 +75,8 @@ struct SendCommandTests {
         let server = try TestSMTPServer()
         let port = server.port
         server.stop()
-        let result = try send(["web-lead-followup", "value", "--to", "me@acme.example"], smtpURL: "smtp://127.0.0.1:\(port)")
+        let result = try send(
+            ["web-lead-followup", "value", "--to", "me@acme.example"], smtpURL: "smtp://127.0.0.1:\(port)")
         #expect(result.status == 75)
         #expect(result.stderr.hasPrefix("nurture: error: not sent, try again later: "))
         #expect(result.stderr.filter { $0 == "\n" }.count == 1)
@@ -84,7 +85,8 @@ struct SendCommandTests {
     @Test func jsonOutputCarriesTheReply() throws {
         let server = try TestSMTPServer()
         let result = try send(
-            ["web-lead-followup", "thanks", "--to", "me@acme.example", "--json"], smtpURL: "smtp://127.0.0.1:\(server.port)")
+            ["web-lead-followup", "thanks", "--to", "me@acme.example", "--json"],
+            smtpURL: "smtp://127.0.0.1:\(server.port)")
         #expect(result.status == 0, "\(result.stderr)")
         let object = try JSONDecoder().decode([String: String].self, from: result.stdoutBytes)
         #expect(object["outcome"] == "delivered")

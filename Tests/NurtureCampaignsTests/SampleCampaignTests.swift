@@ -58,6 +58,9 @@ struct SampleCampaignTests {
         try text.write(to: folder.appendingPathComponent("b.yml"), atomically: true, encoding: .utf8)
         let set = CampaignLoader.load(directory: folder.path)
         #expect(set.campaigns.count == 1)
-        #expect(set.errors.map(\.message) == ["campaign id `same` is already used by \(folder.path)/a.yml; campaign ids must be unique"])
+        #expect(
+            set.errors.map(\.message) == [
+                "campaign id `same` is already used by \(folder.path)/a.yml; campaign ids must be unique"
+            ])
     }
 }

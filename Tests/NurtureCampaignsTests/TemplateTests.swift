@@ -6,7 +6,8 @@ struct TemplateTests {
 
     @Test func separatesVariablesFromSections() throws {
         let template = try Template(
-            source: "Hi {{first_name}}, {{{company}}} {{& title}}{{#phone}}call {{phone}}{{/phone}}{{^x}}-{{/x}}{{! note}}",
+            source:
+                "Hi {{first_name}}, {{{company}}} {{& title}}{{#phone}}call {{phone}}{{/phone}}{{^x}}-{{/x}}{{! note}}",
             location: here)
         #expect(template.variables == ["first_name", "company", "title", "phone"])
         #expect(template.sections == ["phone", "x"])

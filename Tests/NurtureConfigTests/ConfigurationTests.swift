@@ -66,7 +66,8 @@ struct ConfigurationTests {
         let messages = error?.diagnostics.map { "\($0.location.line):\($0.location.column): \($0.message)" } ?? []
         #expect(messages.count == 2)
         #expect(messages.first == "1:1: unknown key `campaign` in the configuration; did you mean `campaigns`?")
-        #expect(messages.last?.hasPrefix("3:8: `smtp`: tls: none would send mail and the password in plain text") == true)
+        #expect(
+            messages.last?.hasPrefix("3:8: `smtp`: tls: none would send mail and the password in plain text") == true)
     }
 
     @Test func aMissingPasswordFileIsAnError() throws {

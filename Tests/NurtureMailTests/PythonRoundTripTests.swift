@@ -1,6 +1,6 @@
-import NurtureTestSupport
 import Foundation
 import NurtureCore
+import NurtureTestSupport
 import Testing
 
 @testable import NurtureMail

@@ -1,7 +1,7 @@
-import NurtureTestSupport
 import Dispatch
 import NurtureCore
 import NurtureSMTP
+import NurtureTestSupport
 import Testing
 
 /// One connection carries many messages, and a lost connection is replaced.

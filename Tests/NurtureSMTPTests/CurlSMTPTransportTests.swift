@@ -1,6 +1,6 @@
-import NurtureTestSupport
 import NurtureCore
 import NurtureSMTP
+import NurtureTestSupport
 import Testing
 
 /// Against a real SMTP server (aiosmtpd) on 127.0.0.1; each test starts its own.

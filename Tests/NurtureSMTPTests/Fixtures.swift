@@ -1,6 +1,6 @@
-import NurtureTestSupport
 import NurtureCore
 import NurtureSMTP
+import NurtureTestSupport
 
 /// Addresses, messages and settings shared by the tests.
 enum Fixtures {

@@ -130,7 +130,8 @@ public final class TestSMTPServer {
     }
 
     /// Polls the log until `condition` holds; the server writes it from its own thread.
-    public func waitForLog(within timeout: Duration = .seconds(5), until condition: ([LogEntry]) -> Bool) throws -> Bool {
+    public func waitForLog(within timeout: Duration = .seconds(5), until condition: ([LogEntry]) -> Bool) throws -> Bool
+    {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if condition(try log()) { return true }
