@@ -1,5 +1,6 @@
 import Foundation
 import NurtureCampaigns
+import NurtureCore
 import NurtureSMTP
 import Yams
 
@@ -76,14 +77,16 @@ public enum ConfigurationLoader {
         }
         configuration.secretFile = path("secret_file") ?? configuration.secretFile
         if let node = fields["public_url"], let url = reader.nonEmptyString(node, key: "public_url") {
-            if let parsed = URL(string: url), let scheme = parsed.scheme, ["http", "https"].contains(scheme),
-                parsed.host != nil
+            // Mail providers fetch one-click unsubscribe links only over https; http is for a local demo.
+            if let parsed = URL(string: url), let host = parsed.host, let scheme = parsed.scheme?.lowercased(),
+                scheme == "https" || (scheme == "http" && Loopback.contains(host: host))
             {
                 configuration.publicURL = url.hasSuffix("/") ? String(url.dropLast()) : url
             } else {
                 reader.log.error(
                     reader.location(of: node),
-                    "`public_url: \(url)` must be an https:// address, like `https://go.acme.example`")
+                    "`public_url: \(url)` must be an https:// address, like `https://go.acme.example` "
+                        + "(http only for this machine)")
             }
         }
         if let node = fields["smtp"], let smtp = reader.mapping(node, of: "`smtp`", allowed: smtpKeys) {

@@ -17,7 +17,6 @@ public struct ListUnsubscribe: Sendable, Hashable {
     /// A URL longer than this would not fit its 998-octet header line beside the field name.
     static let maximumURLLength = 900
     static let urlField = "List-Unsubscribe URL"
-    private static let loopbackHosts: Set<String> = ["localhost", "127.0.0.1", "::1", "[::1]"]
 
     /// `List-Unsubscribe` and `List-Unsubscribe-Post`; call `validateURL()` first.
     var headerFields: [HeaderField] {
@@ -47,7 +46,7 @@ public struct ListUnsubscribe: Sendable, Hashable {
         }
         switch scheme {
         case "https": return
-        case "http" where Self.loopbackHosts.contains(host): return
+        case "http" where Loopback.contains(host: host): return
         case "http": throw invalid("uses http; mail providers require https for one-click unsubscribe")
         default: throw invalid("uses `\(scheme):`; it must be an https URL")
         }

@@ -1,3 +1,5 @@
+import NurtureCore
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -57,26 +59,8 @@ struct SMTPEndpoint: Equatable {
         return "\(scheme.rawValue)://\(shownHost)\(port.map { ":\($0)" } ?? "")/\(ehloName)"
     }
 
-    /// True for 127.0.0.0/8, ::1 (and IPv4-mapped 127.x) and `localhost`: the only hosts plain text may go to.
-    /// Names other than `localhost` are not resolved, so they never count, whatever they point at.
-    var isLoopback: Bool {
-        if host.lowercased() == "localhost" { return true }
-        var v4 = in_addr()
-        if inet_pton(AF_INET, host, &v4) == 1 {
-            return withUnsafeBytes(of: &v4) { $0[0] == 127 }
-        }
-        var v6 = in6_addr()
-        if inet_pton(AF_INET6, host, &v6) == 1 {
-            return withUnsafeBytes(of: &v6) { bytes in
-                let isLoopback = bytes.prefix(15).allSatisfy { $0 == 0 } && bytes[15] == 1
-                let isMappedLoopback =
-                    bytes.prefix(10).allSatisfy { $0 == 0 } && bytes[10] == 0xFF && bytes[11] == 0xFF
-                    && bytes[12] == 127
-                return isLoopback || isMappedLoopback
-            }
-        }
-        return false
-    }
+    /// Whether plain text may go to this host (see `Loopback`).
+    var isLoopback: Bool { Loopback.contains(host: host) }
 
     private static func splitHostAndPort(
         _ authority: Substring, url: String

@@ -70,6 +70,14 @@ struct ConfigurationTests {
             messages.last?.hasPrefix("3:8: `smtp`: tls: none would send mail and the password in plain text") == true)
     }
 
+    @Test func aPlainHTTPPublicURLIsOnlyForThisMachine() throws {
+        let remote = try write("public_url: http://go.acme.example\n")
+        let error = #expect(throws: ConfigurationError.self) { try ConfigurationLoader.load(file: remote) }
+        #expect(error?.description.contains("must be an https:// address") == true)
+        let local = try write("public_url: http://localhost:8080\n")
+        #expect(try ConfigurationLoader.load(file: local).publicURL == "http://localhost:8080")
+    }
+
     @Test func aMissingPasswordFileIsAnError() throws {
         let path = try write("smtp: { url: \"smtps://mail.acme.example\", user: u, password_file: /nonexistent/pw }\n")
         let error = #expect(throws: ConfigurationError.self) { try ConfigurationLoader.load(file: path) }
