@@ -4,6 +4,8 @@ import Foundation
 public struct CampaignSet: Sendable {
     public let campaigns: [Campaign]
     public let diagnostics: [Diagnostic]
+    /// The errors of each file that declares a campaign id but could not be loaded, by that id.
+    public let brokenCampaigns: [String: [Diagnostic]]
 
     public var errors: [Diagnostic] { diagnostics.filter { $0.severity == .error } }
     public var warnings: [Diagnostic] { diagnostics.filter { $0.severity == .warning } }
@@ -29,17 +31,22 @@ public enum CampaignLoader {
                 campaigns: [],
                 diagnostics: [
                     Diagnostic(.error, at: SourceLocation(file: directory, line: 1, column: 1), message)
-                ])
+                ],
+                brokenCampaigns: [:])
         }
         let files = names.filter { $0.hasSuffix(".yml") || $0.hasSuffix(".yaml") }.sorted()
         var campaigns: [Campaign] = []
         var diagnostics: [Diagnostic] = []
         var firstFileForID: [String: String] = [:]
+        var broken: [String: [Diagnostic]] = [:]
         for name in files {
             let shown = directory.hasSuffix("/") ? directory + name : "\(directory)/\(name)"
-            let (campaign, found) = load(file: shown)
+            let (campaign, found, declaredID) = read(file: shown)
             diagnostics += found
-            guard let campaign else { continue }
+            guard let campaign else {
+                if let declaredID { broken[declaredID, default: []] += found.filter { $0.severity == .error } }
+                continue
+            }
             if let first = firstFileForID[campaign.id] {
                 diagnostics.append(
                     Diagnostic(
@@ -56,17 +63,23 @@ public enum CampaignLoader {
                     .warning, at: SourceLocation(file: directory, line: 1, column: 1),
                     "no campaign files (*.yml) in this folder"))
         }
-        return CampaignSet(campaigns: campaigns, diagnostics: diagnostics)
+        return CampaignSet(campaigns: campaigns, diagnostics: diagnostics, brokenCampaigns: broken)
     }
 
     /// Loads one campaign file; `path` is also how diagnostics name it.
     public static func load(file path: String) -> (Campaign?, [Diagnostic]) {
+        let (campaign, diagnostics, _) = read(file: path)
+        return (campaign, diagnostics)
+    }
+
+    /// The campaign, its diagnostics, and the id the file declares even when it is broken.
+    private static func read(file path: String) -> (Campaign?, [Diagnostic], String?) {
         let start = SourceLocation(file: path, line: 1, column: 1)
         guard let data = FileManager.default.contents(atPath: path) else {
-            return (nil, [Diagnostic(.error, at: start, "cannot read the file")])
+            return (nil, [Diagnostic(.error, at: start, "cannot read the file")], nil)
         }
         guard let text = String(data: data, encoding: .utf8) else {
-            return (nil, [Diagnostic(.error, at: start, "the file is not UTF-8 text; save it as UTF-8")])
+            return (nil, [Diagnostic(.error, at: start, "the file is not UTF-8 text; save it as UTF-8")], nil)
         }
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
         var parser = CampaignParser(path: path, directory: directory)
@@ -79,6 +92,6 @@ public enum CampaignLoader {
                 r.file != path ? 1 : 0, r.line, r.column, rhs.offset
             )
         }
-        return (campaign, sorted.map(\.element))
+        return (campaign, sorted.map(\.element), parser.declaredID)
     }
 }

@@ -9,9 +9,9 @@ struct CampaignParser {
 
     static let campaignKeys = [
         "id", "name", "from", "reply_to", "owner", "timezone", "send_window", "holidays", "defaults", "priority",
-        "concurrent", "steps",
+        "concurrent", "steps", "max_lateness", "min_gap",
     ]
-    static let stepKeys = ["id", "wait", "at", "send_window", "email", "task", "breakup"]
+    static let stepKeys = ["id", "wait", "at", "send_window", "email", "task", "breakup", "thread"]
     static let emailKeys = ["subject", "body"]
     static let taskKeys = ["subject", "body"]
     static let windowKeys = ["days", "hours"]
@@ -25,6 +25,8 @@ struct CampaignParser {
     }
 
     var diagnostics: [Diagnostic] { reader.log.diagnostics }
+    /// The campaign's id as the file gives it, even when the file is broken: so a command can say why.
+    private(set) var declaredID: String?
 
     mutating func parse(_ text: String) -> Campaign? {
         guard let root = reader.compose(text),
@@ -32,6 +34,7 @@ struct CampaignParser {
         else { return nil }
 
         let id = required("id", in: fields, root).flatMap { identifier($0, key: "id") }
+        declaredID = id
         let name = fields["name"].flatMap { reader.nonEmptyString($0, key: "name") }
         let from = required("from", in: fields, root).flatMap { mailbox($0, key: "from") }
         let replyTo = fields["reply_to"].flatMap { mailbox($0, key: "reply_to") }
@@ -45,13 +48,16 @@ struct CampaignParser {
         let defaults = fields["defaults"].map { defaultValues($0) } ?? [:]
         let priority = fields["priority"].flatMap { reader.int($0, key: "priority") } ?? 0
         let concurrent = fields["concurrent"].flatMap { reader.bool($0, key: "concurrent") } ?? false
+        let maxLateness = fields["max_lateness"].flatMap { reader.campaignWait($0, key: "max_lateness") }
+        let minimumGap = fields["min_gap"].flatMap { reader.campaignWait($0, key: "min_gap") }
         let steps = required("steps", in: fields, root).map { self.steps($0) } ?? []
 
         guard !reader.log.hasErrors, let id, let from, let owner else { return nil }
         return Campaign(
             id: id, name: name ?? id, from: from, replyTo: replyTo, owner: owner, timeZoneIdentifier: zone,
             sendWindow: campaignWindow, holidays: holidays, defaults: defaults, priority: priority,
-            concurrent: concurrent, steps: steps, path: reader.file)
+            concurrent: concurrent, maxLateness: maxLateness, minimumGap: minimumGap, steps: steps,
+            path: reader.file)
     }
 
     // MARK: Fields
@@ -159,6 +165,7 @@ struct CampaignParser {
 
     private mutating func weekdays(_ node: Node) -> Set<Weekday> {
         guard let items = reader.sequence(node, key: "days") else { return [] }
+        let errorsBefore = reader.log.errorCount
         var days = Set<Weekday>()
         for item in items {
             guard let text = reader.string(item, key: "days") else { continue }
@@ -177,7 +184,7 @@ struct CampaignParser {
                 )
             }
         }
-        if days.isEmpty, !reader.log.hasErrors {
+        if days.isEmpty, reader.log.errorCount == errorsBefore {
             reader.log.error(reader.location(of: node), "`days` is empty; list at least one day")
         }
         return days
@@ -185,7 +192,7 @@ struct CampaignParser {
 
     private mutating func hoursRange(_ node: Node) -> (TimeOfDay, TimeOfDay)? {
         guard let text = reader.nonEmptyString(node, key: "hours") else { return nil }
-        let ends = text.split(separator: "-").map { $0.trimming(" ") }
+        let ends = text.split(separator: "-").map { $0.trimmingCharacters(in: .whitespaces) }
         guard ends.count == 2, let opens = TimeOfDay(parsing: ends[0]), let closes = TimeOfDay(parsing: ends[1]) else {
             reader.log.error(reader.location(of: node), "`hours: \(text)` must be `HH:MM-HH:MM`, like `08:30-17:00`")
             return nil
@@ -206,8 +213,11 @@ struct CampaignParser {
         if items.isEmpty { reader.log.error(reader.location(of: node), "`steps` is empty; add at least one step") }
         var steps: [Step] = []
         var seen: [String: SourceLocation] = [:]
+        var followsAnEmail = false
         for item in items {
             guard let step = step(item) else { continue }
+            reader.checkThread(of: step, in: item, followsAnEmail: followsAnEmail)
+            followsAnEmail = followsAnEmail || step.isEmail
             if let first = seen[step.id] {
                 reader.log.error(
                     step.location,
@@ -232,6 +242,7 @@ struct CampaignParser {
         let timing = stepTiming(fields, node)
         let window = fields["send_window"].map { sendWindow($0, allowAny: true) } ?? .campaign
         let isBreakup = fields["breakup"].flatMap { reader.bool($0, key: "breakup") } ?? false
+        let repliesInThread = fields["thread"].flatMap { reader.bool($0, key: "thread") } ?? false
         let action: StepAction?
         switch (fields["email"], fields["task"]) {
         case (let email?, nil): action = emailStep(email).map(StepAction.email)
@@ -244,12 +255,15 @@ struct CampaignParser {
             action = nil
         }
         guard let id, let timing, let window, let action else { return nil }
-        return Step(id: id, timing: timing, window: window, action: action, isBreakup: isBreakup, location: location)
+        return Step(
+            id: id, timing: timing, window: window, action: action, isBreakup: isBreakup,
+            repliesInThread: repliesInThread, location: location)
     }
 
     private mutating func stepTiming(_ fields: [String: Node], _ node: Node) -> StepTiming? {
         switch (fields["wait"], fields["at"]) {
         case (let wait?, nil):
+            if wait.mapping != nil { return reader.untilAttributeTiming(wait) }
             guard let text = reader.string(wait, key: "wait") else { return nil }
             do {
                 return .after(try Wait(parsing: text))
@@ -305,7 +319,12 @@ struct CampaignParser {
             reader.log.error(reader.location(of: node), "`subject` must be one line")
             return nil
         }
-        return compile(text, at: reader.location(of: node))
+        // A quoted value starts one column after its quote, and Mustache counts from the value.
+        var start = reader.location(of: node)
+        if let style = node.scalar?.style, style == .singleQuoted || style == .doubleQuoted {
+            start = SourceLocation(file: start.file, line: start.line, column: start.column + 1)
+        }
+        return compile(text, at: start)
     }
 
     private mutating func bodyTemplate(path: String, node: Node) -> Template? {

@@ -36,14 +36,12 @@ public struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible {
 package struct DiagnosticLog {
     package private(set) var diagnostics: [Diagnostic] = []
 
-    package var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
+    package var hasErrors: Bool { errorCount > 0 }
+
+    package var errorCount: Int { diagnostics.count { $0.severity == .error } }
 
     package mutating func error(_ location: SourceLocation, _ message: String) {
         diagnostics.append(Diagnostic(.error, at: location, message))
-    }
-
-    package mutating func warning(_ location: SourceLocation, _ message: String) {
-        diagnostics.append(Diagnostic(.warning, at: location, message))
     }
 
     package mutating func append(contentsOf other: [Diagnostic]) {

@@ -1,3 +1,4 @@
+import Foundation
 import Mustache
 
 /// A Mustache template from a campaign: a subject line or a Markdown body, compiled once when the file is loaded.
@@ -5,18 +6,23 @@ public struct Template: Sendable {
     public let source: String
     /// Where the template text starts: the YAML value of a subject, or line 1 of a body file.
     public let location: SourceLocation
-    /// Renders values HTML-escaped, for bodies on their way to HTML.
-    public let compiled: MustacheTemplate
+    /// Renders values escaped for Markdown and HTML, for bodies on their way through Ink: a prospect's
+    /// `[link](...)` or `<img>` stays text.
+    public let compiledAsMarkdown: MustacheTemplate
     /// Renders values as they are, for subjects and plain text.
     public let compiledAsText: MustacheTemplate
-    /// Names used as `{{name}}`, `{{{name}}}` or `{{& name}}`: each must have a value when rendered.
+    /// Names used as `{{name}}`, `{{{name}}}` or `{{& name}}`.
     public let variables: Set<String>
-    /// Names used only to open sections (`{{#name}}`, `{{^name}}`): a missing value just skips the section.
+    /// Names used to open sections (`{{#name}}`, `{{^name}}`): a missing value just skips the section.
     public let sections: Set<String>
+    /// Variables used outside a section of the same name: each must have a value when rendered, or the
+    /// message would read "Hi ,".
+    public let unguardedVariables: Set<String>
 
     public init(source: String, location: SourceLocation) throws(Diagnostic) {
+        _ = MarkdownEscaping.registered
         do {
-            compiled = try MustacheTemplate(string: source)
+            _ = try MustacheTemplate(string: source)
         } catch let error as MustacheTemplate.ParserError {
             let context = error.context
             // A body file's errors point into that file; a subject's into the YAML line that holds it.
@@ -30,14 +36,18 @@ public struct Template: Sendable {
         } catch {
             throw Diagnostic(.error, at: location, "template does not compile: \(error)")
         }
-        // Same text, so it compiles whenever the first did; the pragma only switches escaping off.
-        guard let asText = try? MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT }}" + source) else {
+        // Same text, so these compile whenever the first did; the pragma only changes how values are escaped.
+        guard let asText = try? MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT }}" + source),
+            let asMarkdown = try? MustacheTemplate(string: "{{% CONTENT_TYPE: \(MarkdownEscaping.name) }}" + source)
+        else {
             throw Diagnostic(.error, at: location, "template does not compile")
         }
         compiledAsText = asText
+        compiledAsMarkdown = asMarkdown
         self.source = source
         self.location = location
-        (variables, sections) = Self.tagNames(in: source)
+        let names = Self.tagNames(in: source)
+        (variables, sections, unguardedVariables) = (names.variables, names.sections, names.unguarded)
     }
 
     private static func explain(_ error: any Error) -> String {
@@ -57,12 +67,14 @@ public struct Template: Sendable {
     }
 
     /// Reads tag names straight from the source: swift-mustache keeps its parsed tokens to itself.
-    static func tagNames(in source: String) -> (variables: Set<String>, sections: Set<String>) {
+    static func tagNames(in source: String) -> (variables: Set<String>, sections: Set<String>, unguarded: Set<String>) {
         var variables = Set<String>()
         var sections = Set<String>()
+        var unguarded = Set<String>()
+        var open: [String] = []
         var rest = Substring(source)
-        while let open = rest.range(of: "{{") {
-            rest = rest[open.upperBound...]
+        while let start = rest.range(of: "{{") {
+            rest = rest[start.upperBound...]
             guard let close = rest.range(of: "}}") else { break }
             var tag = rest[..<close.lowerBound]
             rest = rest[close.upperBound...]
@@ -73,15 +85,22 @@ public struct Template: Sendable {
             } else if let sigil, "#^&!/>=%$<".contains(sigil) {
                 tag = tag.dropFirst()
             }
-            let name = tag.trimming(" \t")
+            let name = tag.trimmingCharacters(in: .whitespaces)
             guard !name.isEmpty, name != "." else { continue }
             switch sigil {
-            case "#", "^": sections.insert(name)
-            case "!", "/", ">", "=", "%", "$", "<": break
-            default: variables.insert(name)
+            case "#", "^":
+                sections.insert(name)
+                open.append(name)
+            case "/":
+                if let index = open.lastIndex(of: name) { open.removeSubrange(index...) }
+            case "!", ">", "=", "%", "$", "<":
+                break
+            default:
+                variables.insert(name)
+                if !open.contains(name) { unguarded.insert(name) }
             }
         }
-        return (variables, sections)
+        return (variables, sections, unguarded)
     }
 }
 

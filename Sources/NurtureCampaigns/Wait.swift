@@ -1,3 +1,5 @@
+import Foundation
+
 /// How long a step waits after the previous one.
 public struct Wait: Sendable, Hashable, CustomStringConvertible {
     public enum Unit: String, Sendable, CaseIterable {
@@ -26,10 +28,10 @@ public struct Wait: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses `0`, `30 minutes`, `2 hours`, `3 days`, `4 business days`, `2 weeks`, and `30m`, `2h`, `3d`, `2w`.
     public init(parsing text: String) throws(WaitSyntaxError) {
-        let trimmed = text.trimming(" \t")
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
         let digits = trimmed.prefix { $0.isASCII && $0.isNumber }
         guard !digits.isEmpty, let amount = Int(digits) else { throw .notANumber }
-        let unitText = trimmed.dropFirst(digits.count).trimming(" \t").lowercased()
+        let unitText = trimmed.dropFirst(digits.count).trimmingCharacters(in: .whitespaces).lowercased()
         if unitText.isEmpty {
             guard amount == 0 else { throw .missingUnit(amount) }
             self = .immediately
@@ -53,8 +55,6 @@ public struct Wait: Sendable, Hashable, CustomStringConvertible {
         for (unit, names) in spellings { for name in names { table[name] = unit } }
         return table
     }()
-
-    static let unitSpellings = ["minutes", "hours", "days", "business days", "weeks"]
 }
 
 /// Why a `wait:` could not be read; `CampaignParser` turns it into a located message.
@@ -73,21 +73,12 @@ public enum WaitSyntaxError: Error, Sendable, Equatable {
                 + "`\(amount) business days` or `\(amount) weeks`"
         case .unknownUnit(let unit):
             let hint =
-                Suggestions.closest(to: unit, in: Wait.unitSpellings)
+                Suggestions.closest(to: unit, in: Wait.Unit.allCases.map(\.rawValue))
                 ?? Suggestions.closest(to: String(unit.split(separator: " ").first ?? ""), in: ["business days"])
             let suffix =
                 hint.map { "; did you mean `\($0)`?" }
                 ?? "; use minutes, hours, days, business days or weeks"
             return "`wait: \(text)`: unknown unit `\(unit)`\(suffix)"
         }
-    }
-}
-
-extension StringProtocol {
-    func trimming(_ set: String) -> String {
-        var slice = Substring(self)
-        while let first = slice.first, set.contains(first) { slice = slice.dropFirst() }
-        while let last = slice.last, set.contains(last) { slice = slice.dropLast() }
-        return String(slice)
     }
 }

@@ -39,14 +39,6 @@ public struct Configuration: Sendable {
 
     static func hostName() -> String {
         let name = ProcessInfo.processInfo.hostName
-        return name.isEmpty || name.containsNonHostCharacter ? "localhost" : name
-    }
-}
-
-extension String {
-    fileprivate var containsNonHostCharacter: Bool {
-        !unicodeScalars.allSatisfy {
-            $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-" || $0 == ".")
-        }
+        return SMTPSettings.isValidEHLOName(name) ? name : "localhost"
     }
 }

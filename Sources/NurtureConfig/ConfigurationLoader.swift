@@ -24,22 +24,29 @@ public enum ConfigurationLoader {
     /// Reads `explicitPath` if given (it must exist), else the first of `searchPaths` that exists, else the
     /// built-in defaults. `NURTURE_SMTP_URL` in `environment` overrides `smtp.url`.
     public static func load(
-        explicitPath: String?, environment: [String: String] = ProcessInfo.processInfo.environment
+        explicitPath: String?, searchPaths: [String] = searchPaths,
+        environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws(ConfigurationError) -> Configuration {
-        var configuration: Configuration
+        let override = environment["NURTURE_SMTP_URL"].flatMap { $0.isEmpty ? nil : $0 }
         if let path = explicitPath ?? searchPaths.first(where: { FileManager.default.fileExists(atPath: $0) }) {
-            configuration = try load(file: path)
-        } else {
-            configuration = Configuration()
+            return try load(file: path, smtpURLOverride: override)
         }
-        if let url = environment["NURTURE_SMTP_URL"], !url.isEmpty {
-            configuration.smtp.url = url
-            if !SMTPSettings.isLoopback(url: url), configuration.source == nil { configuration.smtp.tls = .required }
+        var configuration = Configuration()
+        if let override {
+            configuration.smtp.url = override
+            configuration.smtp.tls = defaultTLS(for: override)
         }
         return configuration
     }
 
-    public static func load(file path: String) throws(ConfigurationError) -> Configuration {
+    /// Plain text is the default only for a capture server on this machine.
+    static func defaultTLS(for url: String) -> TLSMode {
+        SMTPSettings.isLoopback(url: url) ? .none : .required
+    }
+
+    public static func load(file path: String, smtpURLOverride: String? = nil) throws(ConfigurationError)
+        -> Configuration
+    {
         let start = SourceLocation(file: path, line: 1, column: 1)
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8)
         else {
@@ -52,11 +59,13 @@ public enum ConfigurationLoader {
         var configuration = Configuration(directory: directory)
         configuration.source = path
         // An empty file means "all defaults".
-        if !text.allSatisfy(\.isWhitespace), let root = reader.compose(text),
-            let fields = reader.mapping(root, of: "the configuration", allowed: keys)
-        {
-            read(fields, into: &configuration, directory: directory, reader: &reader)
+        var fields: [String: Node] = [:]
+        if !text.allSatisfy(\.isWhitespace), let root = reader.compose(text) {
+            fields = reader.mapping(root, of: "the configuration", allowed: keys) ?? [:]
         }
+        read(fields, into: &configuration, directory: directory, reader: &reader)
+        let smtpFields = fields["smtp"].flatMap { reader.mapping($0, of: "`smtp`", allowed: smtpKeys) } ?? [:]
+        readSMTP(smtpFields, into: &configuration.smtp, urlOverride: smtpURLOverride, directory: directory, reader: &reader)
         if reader.log.hasErrors { throw ConfigurationError(diagnostics: reader.log.diagnostics) }
         return configuration
     }
@@ -89,19 +98,16 @@ public enum ConfigurationLoader {
                         + "(http only for this machine)")
             }
         }
-        if let node = fields["smtp"], let smtp = reader.mapping(node, of: "`smtp`", allowed: smtpKeys) {
-            readSMTP(smtp, node: node, into: &configuration.smtp, directory: directory, reader: &reader)
-        }
     }
 
     private static func readSMTP(
-        _ fields: [String: Node], node smtpNode: Node, into smtp: inout SMTPSettings, directory: String,
+        _ fields: [String: Node], into smtp: inout SMTPSettings, urlOverride: String?, directory: String,
         reader: inout YAMLReader
     ) {
-        if let node = fields["url"], let url = reader.nonEmptyString(node, key: "url") {
+        let errorsBefore = reader.log.errorCount
+        if let url = urlOverride ?? fields["url"].flatMap({ reader.nonEmptyString($0, key: "url") }) {
             smtp.url = url
-            // Plain text is the default only for a capture server on this machine.
-            smtp.tls = SMTPSettings.isLoopback(url: url) ? .none : .required
+            smtp.tls = defaultTLS(for: url)
         }
         if let node = fields["tls"], let text = reader.nonEmptyString(node, key: "tls") {
             if let mode = TLSMode(rawValue: text) {
@@ -127,35 +133,40 @@ public enum ConfigurationLoader {
             }
             smtp[keyPath: keyPath] = .seconds(seconds)
         }
-        defer {
-            do {
-                try smtp.validate()
-            } catch {
-                reader.log.error(reader.location(of: fields["url"] ?? fields["tls"] ?? smtpNode), "`smtp`: \(error)")
-            }
-        }
         if let node = fields["password_file"], let file = reader.nonEmptyString(node, key: "password_file") {
             let path = Configuration.resolve(file, from: directory)
             if let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) {
-                smtp.password = String(text.trimmingSuffix(while: { $0 == "\n" || $0 == "\r" }))
+                smtp.password = text.trimmingCharacters(in: .newlines)
             } else {
                 reader.log.error(
                     reader.location(of: node),
                     "cannot read the SMTP password from `\(path)`; check that it exists and is readable by this user")
             }
         }
+        // Settings already reported as wrong would only be reported again, less clearly.
+        guard reader.log.errorCount == errorsBefore else { return }
+        do {
+            try smtp.validate()
+        } catch {
+            // Point at the key to change.
+            let key: [String] =
+                switch error.code {
+                case .plainTextToRemoteHost: ["tls", "url"]
+                case .invalidEHLOName: ["ehlo"]
+                case .invalidCredentials: ["user", "password_file"]
+                case .unreadableCAFile: ["ca_file"]
+                case .invalidTimeout: ["connect_timeout", "response_timeout"]
+                default: ["url"]
+                }
+            let node = key.lazy.compactMap { fields[$0] }.first ?? fields.values.first
+            let location = node.map(reader.location(of:)) ?? SourceLocation(file: reader.file, line: 1, column: 1)
+            let origin = urlOverride != nil && key == ["url"] ? " (from NURTURE_SMTP_URL)" : ""
+            reader.log.error(location, "`smtp`\(origin): \(error)")
+        }
     }
 
     static func seconds(_ text: String) -> Int? {
         let digits = text.hasSuffix("s") ? String(text.dropLast()) : text
         return Int(digits.trimmingCharacters(in: .whitespaces)).flatMap { $0 > 0 ? $0 : nil }
-    }
-}
-
-extension String {
-    fileprivate func trimmingSuffix(while predicate: (Character) -> Bool) -> Substring {
-        var slice = Substring(self)
-        while let last = slice.last, predicate(last) { slice = slice.dropLast() }
-        return slice
     }
 }

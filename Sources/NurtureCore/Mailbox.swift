@@ -9,7 +9,7 @@ public struct EmailAddress: Sendable, Hashable, Comparable, CustomStringConverti
     public let domain: String
 
     public init(_ text: String) throws(AddressError) {
-        let trimmed = text.trimmingWhitespace()
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty else { throw AddressError(input: text, reason: .empty) }
         guard !trimmed.containsHeaderBreakingCharacter else { throw AddressError(input: text, reason: .lineBreak) }
         guard trimmed.unicodeScalars.allSatisfy({ $0.isASCII }) else {
@@ -81,7 +81,7 @@ public struct Mailbox: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses `Name <addr>`, `"Name" <addr>`, `<addr>` or a bare `addr`.
     public init(_ text: String) throws(AddressError) {
-        let trimmed = text.trimmingWhitespace()
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
         guard !trimmed.containsHeaderBreakingCharacter else { throw AddressError(input: text, reason: .lineBreak) }
         guard let open = trimmed.lastIndex(of: "<") else {
             self.init(address: try EmailAddress(trimmed))
@@ -89,7 +89,7 @@ public struct Mailbox: Sendable, Hashable, CustomStringConvertible {
         }
         guard trimmed.hasSuffix(">") else { throw AddressError(input: text, reason: .unbalancedAngle) }
         let inner = trimmed[trimmed.index(after: open)..<trimmed.index(before: trimmed.endIndex)]
-        var name = String(trimmed[..<open]).trimmingWhitespace()
+        var name = String(trimmed[..<open]).trimmingCharacters(in: .whitespaces)
         if name.count >= 2, name.hasPrefix("\""), name.hasSuffix("\"") {
             name = String(name.dropFirst().dropLast())
                 .replacingOccurrences(of: "\\\"", with: "\"")
@@ -101,14 +101,5 @@ public struct Mailbox: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         guard let displayName else { return address.description }
         return "\(displayName) <\(address)>"
-    }
-}
-
-extension String {
-    func trimmingWhitespace() -> String {
-        var scalars = Substring(self)
-        while let first = scalars.first, first == " " || first == "\t" { scalars = scalars.dropFirst() }
-        while let last = scalars.last, last == " " || last == "\t" { scalars = scalars.dropLast() }
-        return String(scalars)
     }
 }

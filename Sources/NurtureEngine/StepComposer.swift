@@ -102,7 +102,7 @@ public struct StepComposer: Sendable {
             replyTo: Mailbox(displayName: prospect.displayName, address: prospect.email),
             subject: "Task: \(rendered.subject)",
             textBody: text,
-            htmlBody: "<!DOCTYPE html>\n<html><body><pre>\(Self.escapeHTML(text))</pre></body></html>\n",
+            htmlBody: HTMLDocument.preformatted(text, title: rendered.subject),
             extraHeaders: Self.trackingHeaders(campaign: campaign, step: step))
         return ComposedStep(message: try build(message), recipient: .owner)
     }
@@ -139,9 +139,5 @@ public struct StepComposer: Sendable {
         lines.append("Campaign: \(campaign.name) (\(campaign.id)), step `\(step.id)`")
         lines.append("Reply to this email to write to the prospect.")
         return lines.joined(separator: "\n") + "\n"
-    }
-
-    private static func escapeHTML(_ text: String) -> String {
-        text.replacing("&", with: "&amp;").replacing("<", with: "&lt;").replacing(">", with: "&gt;")
     }
 }

@@ -1,5 +1,10 @@
-/// The HTML part around a rendered Markdown body.
-enum HTMLDocument {
+/// The HTML part of an email: a rendered Markdown body, or plain text shown as it is.
+public enum HTMLDocument {
+    /// Plain text (a task reminder, say) as an HTML part that keeps its lines.
+    public static func preformatted(_ text: String, title: String) -> String {
+        wrap("<pre style=\"font-family: inherit; white-space: pre-wrap\">\(escape(text))</pre>", title: title)
+    }
+
     static func wrap(_ fragment: String, title: String) -> String {
         """
         <!DOCTYPE html>

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The plain-text part of an email, made from the HTML that Ink produced for its Markdown body.
 ///
 /// Ink's output is a small, regular subset of HTML (paragraphs, headings, lists, links, emphasis, code, quotes,
@@ -59,12 +61,14 @@ private struct Writer {
             block()
             quoteDepth += 1
         case ("blockquote", true):
-            quoteDepth -= 1
+            quoteDepth = max(0, quoteDepth - 1)
             block()
         case ("ul", false), ("ol", false):
             if lists.isEmpty { block() } else { lineBreak() }
             lists.append((tag.name == "ol", 0))
         case ("ul", true), ("ol", true):
+            // Ink passes raw HTML through, so a body may close a list it never opened.
+            guard !lists.isEmpty else { break }
             lists.removeLast()
             if lists.isEmpty { block() } else { lineBreak() }
         case ("li", false):
@@ -131,7 +135,7 @@ private struct Writer {
     private mutating func closeLink() {
         guard let href = links.popLast(), let start = linkTextStart else { return }
         linkTextStart = nil
-        let label = output[start...].trimming(" ")
+        let label = output[start...].trimmingCharacters(in: .whitespaces)
         let shownURL = href.flatMap { $0.hasPrefix("mailto:") ? String($0.dropFirst(7)) : $0 }
         guard let href, let shownURL, !href.isEmpty, label != shownURL, label != href else { return }
         write(label.isEmpty ? shownURL : " (\(href))")
@@ -200,14 +204,5 @@ enum Entities {
                 ? UInt32(digits.dropFirst(), radix: 16) : UInt32(digits)
             return value.flatMap(Unicode.Scalar.init).map { String(Character($0)) }
         }
-    }
-}
-
-extension StringProtocol {
-    fileprivate func trimming(_ character: Character) -> String {
-        var slice = Substring(self)
-        while slice.first == character { slice = slice.dropFirst() }
-        while slice.last == character { slice = slice.dropLast() }
-        return String(slice)
     }
 }

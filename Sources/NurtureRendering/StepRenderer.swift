@@ -38,8 +38,8 @@ public struct StepRenderer: Sendable {
         throws(RenderError) -> RenderedEmail
     {
         let scope = Scope(campaign: campaign, step: step, values: values)
-        let subject = try scope.render(email.subject, escapingHTML: false)
-        var bodyMarkdown = try scope.render(email.body, escapingHTML: true)
+        let subject = try scope.render(email.subject, asMarkdown: false)
+        var bodyMarkdown = try scope.render(email.body, asMarkdown: true)
         // Every email carries a visible way out, unless the body already placed it.
         if let url = values["unsubscribe_url"], !email.body.variables.contains("unsubscribe_url") {
             bodyMarkdown += "\n\n---\n\nTo stop receiving these emails, [unsubscribe](\(url)).\n"
@@ -60,8 +60,8 @@ public struct StepRenderer: Sendable {
         throws(RenderError) -> RenderedTask
     {
         let scope = Scope(campaign: campaign, step: step, values: values)
-        let subject = try scope.render(task.subject, escapingHTML: false)
-        let text = try task.body.map { template throws(RenderError) in try scope.render(template, escapingHTML: false) }
+        let subject = try scope.render(task.subject, asMarkdown: false)
+        let text = try task.body.map { template throws(RenderError) in try scope.render(template, asMarkdown: false) }
         return RenderedTask(subject: subject, text: text ?? subject)
     }
 }
@@ -72,13 +72,11 @@ private struct Scope {
     let step: Step
     let values: [String: String]
 
-    func render(_ template: Template, escapingHTML: Bool) throws(RenderError) -> String {
+    func render(_ template: Template, asMarkdown: Bool) throws(RenderError) -> String {
         let lookup = Lookup(values: values, defaults: campaign.defaults)
-        let output = (escapingHTML ? template.compiled : template.compiledAsText).render(lookup)
-        // A missing `{{name}}` would print nothing: refuse. A name the template also tests with `{{#name}}` is
-        // guarded by its author, and its section is simply skipped.
-        let unguarded = template.variables.subtracting(template.sections)
-        if let missing = lookup.misses.sorted().first(where: unguarded.contains) {
+        let output = (asMarkdown ? template.compiledAsMarkdown : template.compiledAsText).render(lookup)
+        // A missing `{{name}}` would print nothing: refuse. Inside `{{#name}}...{{/name}}` it is never reached.
+        if let missing = lookup.misses.sorted().first(where: template.unguardedVariables.contains) {
             throw RenderError(campaign: campaign.id, step: step.id, variable: missing, location: template.location)
         }
         return output

@@ -8,4 +8,13 @@ extension SMTPSettings {
     public func validate() throws(SMTPConfigurationError) {
         _ = try checked()
     }
+
+    /// A host name the server will accept after EHLO: letters, digits, dots and hyphens.
+    public static func isValidEHLOName(_ name: String) -> Bool {
+        !name.isEmpty && name.utf8.count <= 253 && !name.hasPrefix(".") && !name.hasPrefix("-")
+            && name.utf8.allSatisfy { byte in
+                (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+                    || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "-")
+            }
+    }
 }

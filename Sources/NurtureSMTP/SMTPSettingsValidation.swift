@@ -64,13 +64,7 @@ extension SMTPSettings {
     }
 
     private static func checkEHLOName(_ name: String) throws(SMTPConfigurationError) {
-        let isHostName =
-            !name.isEmpty && name.utf8.count <= 253 && !name.hasPrefix(".") && !name.hasPrefix("-")
-            && name.utf8.allSatisfy { byte in
-                (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
-                    || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "-")
-            }
-        guard isHostName else {
+        guard isValidEHLOName(name) else {
             throw SMTPConfigurationError(
                 .invalidEHLOName,
                 "the EHLO name \(name.debugDescription) is not a host name; use this machine's name, e.g. mail.acme.example"

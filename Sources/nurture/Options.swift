@@ -11,7 +11,8 @@ struct ConfigOptions: ParsableArguments {
         do {
             return try ConfigurationLoader.load(explicitPath: config)
         } catch {
-            throw CommandFailure(message: "invalid configuration:\n\(error)")
+            let first = error.diagnostics.first.map(\.description) ?? "invalid configuration"
+            throw CommandFailure(message: first + Workspace.more(error.diagnostics.count - 1))
         }
     }
 }

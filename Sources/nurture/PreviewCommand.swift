@@ -6,7 +6,10 @@ struct PreviewCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "preview",
         abstract: "Print the full RFC 5322 message a prospect would get for one step.",
-        discussion: "A task step prints the reminder its owner would get. Nothing is sent or recorded."
+        discussion: """
+            A task step prints the reminder its owner would get. Nothing is sent or recorded; the link secret \
+            (secret_file) is created if it does not exist yet, so the unsubscribe link is the real one.
+            """
     )
 
     @OptionGroup var options: ConfigOptions

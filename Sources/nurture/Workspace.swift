@@ -18,13 +18,9 @@ struct Workspace {
 
     func campaign(_ id: String) throws -> Campaign {
         if let campaign = campaigns.campaign(id: id) { return campaign }
-        // The campaign may exist but be broken: show why rather than "not found".
-        let problems = campaigns.errors.filter {
-            $0.location.file.hasSuffix("/\(id).yml") || $0.location.file.hasSuffix("/\(id).yaml")
-        }
-        if !problems.isEmpty {
-            throw CommandFailure(
-                message: "campaign `\(id)` has errors:\n" + problems.map(\.description).joined(separator: "\n"))
+        // The campaign may exist but be broken: say why rather than "not found".
+        if let problems = campaigns.brokenCampaigns[id], let first = problems.first {
+            throw CommandFailure(message: "campaign `\(id)` has errors: \(first)\(Self.more(problems.count - 1))")
         }
         let known = campaigns.campaigns.map(\.id)
         let hint = Suggestions.hint(for: id, in: known)
@@ -41,6 +37,11 @@ struct Workspace {
             message:
                 "campaign `\(campaign.id)` has no step `\(id)`\(hint.isEmpty ? "; its steps: \(known.joined(separator: ", "))" : hint)"
         )
+    }
+
+    /// ` (+N more; run `nurture check`)`, keeping an error to one line.
+    static func more(_ count: Int) -> String {
+        count > 0 ? " (+\(count) more; run `nurture check`)" : ""
     }
 
     func composer() throws -> StepComposer {

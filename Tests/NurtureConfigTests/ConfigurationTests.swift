@@ -16,7 +16,7 @@ struct ConfigurationTests {
     }
 
     @Test func theDefaultsRunTheLocalDemo() throws {
-        let configuration = try ConfigurationLoader.load(explicitPath: nil, environment: [:])
+        let configuration = try ConfigurationLoader.load(explicitPath: nil, searchPaths: [], environment: [:])
         #expect(configuration.smtp.url == "smtp://127.0.0.1:2525")
         #expect(configuration.smtp.tls == .none)
         #expect(configuration.campaigns.hasSuffix("/campaigns"))
@@ -54,6 +54,35 @@ struct ConfigurationTests {
         #expect(configuration.smtp.url == "smtp://127.0.0.1:2626")
     }
 
+    @Test func theEnvironmentsURLDecidesTLSUnlessTheFileSaysSo() throws {
+        let noSMTP = try write("campaigns: ./campaigns\n")
+        let remote = try ConfigurationLoader.load(
+            explicitPath: noSMTP, environment: ["NURTURE_SMTP_URL": "smtp://mail.acme.example:587"])
+        #expect(remote.smtp.tls == .required)
+
+        let production = try write("smtp: { url: \"smtps://mail.acme.example\" }\n")
+        let capture = try ConfigurationLoader.load(
+            explicitPath: production, environment: ["NURTURE_SMTP_URL": "smtp://127.0.0.1:2599"])
+        #expect(capture.smtp.url == "smtp://127.0.0.1:2599")
+        #expect(capture.smtp.tls == .none)
+
+        let explicit = try write("smtp: { tls: required }\n")
+        let kept = try ConfigurationLoader.load(
+            explicitPath: explicit, environment: ["NURTURE_SMTP_URL": "smtp://127.0.0.1:2599"])
+        #expect(kept.smtp.tls == .required)
+
+        let defaults = try ConfigurationLoader.load(
+            explicitPath: nil, searchPaths: [], environment: ["NURTURE_SMTP_URL": "smtp://mail.acme.example"])
+        #expect(defaults.smtp.tls == .required)
+    }
+
+    @Test func anSMTPProblemPointsAtItsOwnKey() throws {
+        let path = try write("smtp:\n  url: smtp://127.0.0.1:2525\n  ehlo: \"bad name\"\n")
+        let error = #expect(throws: ConfigurationError.self) { try ConfigurationLoader.load(file: path) }
+        #expect(error?.diagnostics.first?.location.line == 3)
+        #expect(error?.diagnostics.first?.message.contains("EHLO name") == true)
+    }
+
     @Test func mistakesAreReportedWithTheirPosition() throws {
         let path = try write(
             """
@@ -67,7 +96,7 @@ struct ConfigurationTests {
         #expect(messages.count == 2)
         #expect(messages.first == "1:1: unknown key `campaign` in the configuration; did you mean `campaigns`?")
         #expect(
-            messages.last?.hasPrefix("3:8: `smtp`: tls: none would send mail and the password in plain text") == true)
+            messages.last?.hasPrefix("4:8: `smtp`: tls: none would send mail and the password in plain text") == true)
     }
 
     @Test func aPlainHTTPPublicURLIsOnlyForThisMachine() throws {

@@ -26,9 +26,9 @@ struct StepRendererTests {
         try yaml.write(toFile: file, atomically: true, encoding: .utf8)
         let (campaign, diagnostics) = CampaignLoader.load(file: file)
         let loaded = try #require(campaign, "\(diagnostics)")
-        let step = loaded.steps[0]
-        guard case .email(let email) = step.action else { throw CancellationError() }
-        return (loaded, email, step)
+        let step = try #require(loaded.steps.first, "the campaign loaded without its step")
+        let email: EmailStep? = if case .email(let email) = step.action { email } else { nil }
+        return (loaded, try #require(email, "step `one` loaded as a task, not an email"), step)
     }
 
     @Test func variablesAreEscapedInHTMLButNotInTextOrSubject() throws {

@@ -1,0 +1,84 @@
+import Foundation
+import NurtureCampaigns
+import NurtureRendering
+import Testing
+
+/// What a prospect typed into a web form must read as typed, never become markup in mail from our domain.
+struct EscapingTests {
+    func render(body: String, values: [String: String]) throws -> RenderedEmail {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("nurture-escape-\(UUID())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try body.write(to: folder.appendingPathComponent("body.md"), atomically: true, encoding: .utf8)
+        let yaml = """
+            id: test
+            from: dana@acme.example
+            owner: dana@acme.example
+            steps:
+              - { id: one, wait: 0, email: { subject: "Hi", body: body.md } }
+
+            """
+        let file = folder.appendingPathComponent("test.yml").path
+        try yaml.write(toFile: file, atomically: true, encoding: .utf8)
+        let (loaded, diagnostics) = CampaignLoader.load(file: file)
+        let campaign = try #require(loaded, "\(diagnostics)")
+        let step = campaign.steps[0]
+        guard case .email(let email) = step.action else {
+            Issue.record("step is not an email")
+            throw CancellationError()
+        }
+        return try StepRenderer().renderEmail(email, step: step, of: campaign, values: values)
+    }
+
+    @Test(arguments: [
+        "[Claim your prize](https://evil.example)",
+        "![x](https://evil.example/pixel.png)",
+        "<img src=x onerror=alert(1)>",
+        "**bold** _it_ `code` ~~gone~~",
+        "# Heading",
+        "1. listed",
+        "- bullet",
+        "> quote",
+        "a \\ backslash and \\\\ two",
+        "Tom & Jerry's \"place\" | pipes {braces}",
+    ])
+    func aProspectValueIsTextInBothParts(value: String) throws {
+        let rendered = try render(body: "Hello {{company}}, welcome.", values: ["company": value])
+        #expect(rendered.text == "Hello \(value), welcome.\n")
+        #expect(!rendered.html.contains("<a "))
+        #expect(!rendered.html.contains("<img"))
+        #expect(!rendered.html.contains("<strong>"))
+        #expect(!rendered.html.contains("<h1>"))
+        #expect(!rendered.html.contains("<code>"))
+        #expect(!rendered.html.contains("<blockquote>"))
+    }
+
+    @Test func aVariableOutsideItsGuardingSectionStillNeedsAValue() throws {
+        let body = "Hi {{first_name}},\n\n{{#first_name}}We know you.{{/first_name}}"
+        let error = #expect(throws: RenderError.self) { try render(body: body, values: [:]) }
+        #expect(error?.variable == "first_name")
+    }
+
+    @Test func aStrayClosingListTagDoesNotCrash() throws {
+        let rendered = try render(body: "Hello</ul></ol></blockquote> there", values: [:])
+        #expect(rendered.text.contains("Hello"))
+    }
+
+    @Test func listsCodeImagesAndMailtoLinksReadWellAsText() throws {
+        let body = """
+            - one
+              - nested
+
+            ```
+            keep   spacing
+            ```
+
+            ![Acme logo](https://acme.example/logo.png) Write to [dana@acme.example](mailto:dana@acme.example).
+            """
+        let rendered = try render(body: body, values: [:])
+        #expect(rendered.text.contains("- one"))
+        #expect(rendered.text.contains("keep   spacing"))
+        #expect(rendered.text.contains("[Acme logo]"))
+        #expect(rendered.text.contains("Write to dana@acme.example."))
+    }
+}
