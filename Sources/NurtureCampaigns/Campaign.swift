@@ -18,6 +18,12 @@ public struct Campaign: Sendable, Identifiable {
     public let priority: Int
     /// When true the prospect may be in this campaign alongside others.
     public let concurrent: Bool
+    /// `max_lateness: 1 day`: a step that would go out later than this after its time (the daemon was down, say)
+    /// is skipped rather than sent stale. Nil: late steps still go out.
+    public let maxLateness: Wait?
+    /// `min_gap: 2 days`: the least time between two emails to one prospect that this campaign asks for; the
+    /// larger of it and the global gap holds.
+    public let minimumGap: Wait?
     public let steps: [Step]
     /// The campaign file.
     public let path: String
@@ -33,6 +39,9 @@ public struct Step: Sendable, Identifiable {
     public let action: StepAction
     /// The "should I close your file?" email: must be the last step.
     public let isBreakup: Bool
+    /// `thread: true`: the email goes as a reply in the thread of the previous email step (`Re:` subject,
+    /// `In-Reply-To`, `References`). Only on an email step that has an email step before it.
+    public let repliesInThread: Bool
     public let location: SourceLocation
 }
 
@@ -42,11 +51,16 @@ public enum StepTiming: Sendable, Hashable, CustomStringConvertible {
     case after(Wait)
     /// `at: day 14`: counted from enrollment.
     case dayOfEnrollment(Int)
+    /// `wait: { until: demo_date, offset: -1 day }`: the date held in a prospect attribute, moved by the offset.
+    case untilAttribute(String, offset: WaitOffset)
 
     public var description: String {
         switch self {
         case .after(let wait): wait.isImmediate ? "at once" : "\(wait) after the previous step"
         case .dayOfEnrollment(let day): "day \(day) of enrollment"
+        case .untilAttribute(let name, let offset):
+            offset.wait.isImmediate
+                ? "at `\(name)`" : "\(offset.wait) \(offset.isBefore ? "before" : "after") `\(name)`"
         }
     }
 }
