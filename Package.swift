@@ -13,6 +13,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/JohnSundell/Ink", from: "0.6.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
     ],
     targets: [
         // libcurl, behind a tiny C shim for its variadic calls. Only NurtureSMTP imports it.
@@ -32,6 +34,8 @@ let package = Package(
                 .product(name: "Mustache", package: "swift-mustache"),
             ]
         ),
+        // When each step falls due for a prospect: waits, business days, send windows, gaps. Pure: no I/O, no clock.
+        .target(name: "NurtureTimeline", dependencies: ["NurtureCampaigns"]),
         // Mustache subjects and bodies, Markdown to HTML and plain text.
         .target(
             name: "NurtureRendering",
@@ -51,15 +55,25 @@ let package = Package(
         ),
         // The SMTP transport over libcurl.
         .target(name: "NurtureSMTP", dependencies: ["NurtureCore", "CCurl"]),
+        // Prospects, enrollments, due steps, deliveries, events, suppressions: the protocol and SQLite (GRDB).
+        .target(
+            name: "NurtureStore",
+            dependencies: ["NurtureCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         // nurture.yml.
         .target(
             name: "NurtureConfig",
-            dependencies: ["NurtureCore", "NurtureCampaigns", "NurtureSMTP", .product(name: "Yams", package: "Yams")]
+            dependencies: [
+                "NurtureCore", "NurtureCampaigns", "NurtureSMTP", "NurtureEngine", .product(name: "Yams", package: "Yams"),
+            ]
         ),
         // Turns a campaign step and a prospect into a message and hands it to a transport.
         .target(
             name: "NurtureEngine",
-            dependencies: ["NurtureCore", "NurtureCampaigns", "NurtureRendering", "NurtureMail", "NurtureSMTP"]
+            dependencies: [
+                "NurtureCore", "NurtureCampaigns", "NurtureTimeline", "NurtureRendering", "NurtureMail", "NurtureSMTP",
+                "NurtureStore",
+            ]
         ),
         // The command line: wiring only.
         .executableTarget(
@@ -67,12 +81,17 @@ let package = Package(
             dependencies: [
                 "NurtureCore", "NurtureCampaigns", "NurtureRendering", "NurtureMail", "NurtureSMTP",
                 "NurtureConfig", "NurtureEngine",
+                "NurtureStore", "NurtureTimeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "CSV", package: "CSV.swift"),
             ]
         ),
         .testTarget(name: "NurtureCoreTests", dependencies: ["NurtureCore"]),
-        .testTarget(name: "NurtureCampaignsTests", dependencies: ["NurtureCampaigns"], exclude: ["Corpus"]),
-        .testTarget(name: "NurtureRenderingTests", dependencies: ["NurtureRendering", "NurtureCampaigns"]),
+        .testTarget(
+            name: "NurtureCampaignsTests", dependencies: ["NurtureCampaigns", "NurtureTestSupport"], exclude: ["Corpus"]),
+        .testTarget(name: "NurtureTimelineTests", dependencies: ["NurtureTimeline", "NurtureCampaigns"]),
+        .testTarget(
+            name: "NurtureRenderingTests", dependencies: ["NurtureRendering", "NurtureCampaigns", "NurtureTestSupport"]),
         // Real servers and parsers for the tests: aiosmtpd on loopback, Python's strict email parser.
         .target(
             name: "NurtureTestSupport",
@@ -84,10 +103,17 @@ let package = Package(
             name: "NurtureMailTests", dependencies: ["NurtureMail", "NurtureCore", "NurtureTestSupport"],
             exclude: ["Golden"]),
         .testTarget(name: "NurtureSMTPTests", dependencies: ["NurtureSMTP", "NurtureCore", "NurtureTestSupport"]),
-        .testTarget(name: "NurtureConfigTests", dependencies: ["NurtureConfig"]),
+        .testTarget(name: "NurtureConfigTests", dependencies: ["NurtureConfig", "NurtureTestSupport"]),
+        .testTarget(name: "NurtureStoreTests", dependencies: ["NurtureStore", "NurtureCore"]),
+        .testTarget(
+            name: "NurtureEngineTests",
+            dependencies: [
+                "NurtureEngine", "NurtureCampaigns", "NurtureMail", "NurtureCore", "NurtureSMTP", "NurtureStore",
+                "NurtureTimeline", "NurtureTestSupport",
+            ]),
         .testTarget(
             name: "NurtureCLITests",
-            dependencies: ["nurture", "NurtureCore", "NurtureTestSupport"]
+            dependencies: ["nurture", "NurtureCore", "NurtureCampaigns", "NurtureTestSupport"]
         ),
     ]
 )

@@ -1,5 +1,6 @@
 import Foundation
 import NurtureCampaigns
+import NurtureEngine
 import NurtureSMTP
 
 /// `nurture.yml`: where campaigns and state live, how to reach the SMTP server, how links are built.
@@ -11,6 +12,8 @@ public struct Configuration: Sendable {
     /// The folder for the SQLite database and other state.
     public var state: String
     public var smtp: SMTPSettings
+    /// Pacing, retries and the minimum gap between emails to one prospect.
+    public var engine: EngineSettings
     /// Base of unsubscribe and click links; the daemon's public HTTP address.
     public var publicURL: String
     /// The key that signs links; created on first use.
@@ -25,10 +28,14 @@ public struct Configuration: Sendable {
         campaigns = Self.resolve("campaigns", from: directory)
         state = Self.resolve("var", from: directory)
         smtp = SMTPSettings(url: Self.defaultSMTPURL, tls: .none, ehloName: Self.hostName())
+        engine = EngineSettings()
         publicURL = "http://127.0.0.1:8080"
         secretFile = Self.resolve("var/secret", from: directory)
         source = nil
     }
+
+    /// The SQLite database in the state folder.
+    public var databasePath: String { Self.resolve("nurture.sqlite", from: state) }
 
     static func resolve(_ path: String, from directory: String) -> String {
         if path.hasPrefix("/") { return path }

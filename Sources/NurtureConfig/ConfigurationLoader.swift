@@ -1,6 +1,7 @@
 import Foundation
 import NurtureCampaigns
 import NurtureCore
+import NurtureEngine
 import NurtureSMTP
 import Yams
 
@@ -16,7 +17,11 @@ public enum ConfigurationLoader {
     /// Where a configuration is looked for when `--config` is not given, in order.
     public static let searchPaths = ["./nurture.yml", "/etc/nurture/nurture.yml"]
 
-    static let keys = ["campaigns", "state", "smtp", "public_url", "secret_file"]
+    static let keys = ["campaigns", "state", "smtp", "public_url", "secret_file", "engine"]
+    static let engineKeys = [
+        "min_gap", "connections", "batch_size", "messages_per_second", "connections_per_domain", "max_attempts",
+        "first_retry_delay", "max_retry_delay",
+    ]
     static let smtpKeys = [
         "url", "tls", "user", "password_file", "ehlo", "ca_file", "connect_timeout", "response_timeout",
     ]
@@ -65,6 +70,8 @@ public enum ConfigurationLoader {
         }
         read(fields, into: &configuration, directory: directory, reader: &reader)
         let smtpFields = fields["smtp"].flatMap { reader.mapping($0, of: "`smtp`", allowed: smtpKeys) } ?? [:]
+        let engineFields = fields["engine"].flatMap { reader.mapping($0, of: "`engine`", allowed: engineKeys) } ?? [:]
+        readEngine(engineFields, into: &configuration.engine, reader: &reader)
         readSMTP(smtpFields, into: &configuration.smtp, urlOverride: smtpURLOverride, directory: directory, reader: &reader)
         if reader.log.hasErrors { throw ConfigurationError(diagnostics: reader.log.diagnostics) }
         return configuration
@@ -162,6 +169,45 @@ public enum ConfigurationLoader {
             let location = node.map(reader.location(of:)) ?? SourceLocation(file: reader.file, line: 1, column: 1)
             let origin = urlOverride != nil && key == ["url"] ? " (from NURTURE_SMTP_URL)" : ""
             reader.log.error(location, "`smtp`\(origin): \(error)")
+        }
+    }
+
+    private static func readEngine(_ fields: [String: Node], into engine: inout EngineSettings, reader: inout YAMLReader) {
+        if let node = fields["min_gap"], let text = reader.nonEmptyString(node, key: "min_gap") {
+            if text == "0" || text == "none" {
+                engine.minimumGap = nil
+            } else if let wait = try? Wait(parsing: text) {
+                engine.minimumGap = wait
+            } else {
+                reader.log.error(reader.location(of: node), "`min_gap: \(text)` must be a wait like `1 day` or `12 hours`, or `0`")
+            }
+        }
+        let counts: [(String, WritableKeyPath<EngineSettings, Int>)] = [
+            ("connections", \.connections), ("batch_size", \.batchSize),
+            ("connections_per_domain", \.connectionsPerDomain), ("max_attempts", \.maxAttempts),
+        ]
+        for (key, path) in counts {
+            guard let node = fields[key] else { continue }
+            guard let value = reader.int(node, key: key), value > 0 else {
+                reader.log.error(reader.location(of: node), "`\(key)` must be a whole number above 0")
+                continue
+            }
+            engine[keyPath: path] = value
+        }
+        if let node = fields["messages_per_second"] {
+            if let text = node.scalar?.string, let rate = Double(text), rate > 0 {
+                engine.messagesPerSecond = rate
+            } else {
+                reader.log.error(reader.location(of: node), "`messages_per_second` must be a number above 0")
+            }
+        }
+        for (key, path) in [("first_retry_delay", \EngineSettings.firstRetryDelay), ("max_retry_delay", \.maxRetryDelay)] {
+            guard let node = fields[key], let text = reader.nonEmptyString(node, key: key) else { continue }
+            guard let seconds = Self.seconds(text) else {
+                reader.log.error(reader.location(of: node), "`\(key): \(text)` must be a number of seconds, like `60s`")
+                continue
+            }
+            engine[keyPath: path] = TimeInterval(seconds)
         }
     }
 

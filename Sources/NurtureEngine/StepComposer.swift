@@ -16,17 +16,22 @@ public enum ComposeError: Error, Sendable, CustomStringConvertible {
     }
 }
 
-/// A step ready to go out: the encoded message, and who it is for.
+/// A step ready to go out.
 public struct ComposedStep: Sendable {
-    public enum Recipient: Sendable, Equatable {
-        /// An email step, to the prospect.
-        case prospect
-        /// A task step, to the campaign's owner.
-        case owner
-    }
-
     public let message: EncodedMessage
-    public let recipient: Recipient
+    /// The subject as the reader sees it, kept so a later `thread: true` step can answer it with `Re:`.
+    public let subject: String
+}
+
+/// The email a `thread: true` step replies to.
+public struct ThreadReference: Sendable, Hashable {
+    public let messageID: String
+    public let subject: String
+
+    public init(messageID: String, subject: String) {
+        self.messageID = messageID
+        self.subject = subject
+    }
 }
 
 /// Turns a campaign step and a prospect into the exact message that would be sent.
@@ -43,68 +48,92 @@ public struct StepComposer: Sendable {
         self.publicURL = publicURL
     }
 
-    /// - Parameter ownerInbox: where a task step goes instead of the campaign's owner (for `nurture send`).
-    public func compose(_ step: Step, of campaign: Campaign, for prospect: Prospect, ownerInbox: Mailbox? = nil)
-        throws(ComposeError) -> ComposedStep
-    {
+    /// - Parameters:
+    ///   - ownerInbox: where a task goes instead of the campaign's owner (for `nurture send`).
+    ///   - asTask: the prospect prefers the phone: an email step becomes a task for the owner, carrying the email.
+    ///   - thread: the email a `thread: true` step answers (`Re:` subject, `In-Reply-To`, `References`).
+    public func compose(
+        _ step: Step, of campaign: Campaign, for prospect: Prospect, ownerInbox: Mailbox? = nil, asTask: Bool = false,
+        replyingTo thread: ThreadReference? = nil
+    ) throws(ComposeError) -> ComposedStep {
+        let owner = ownerInbox ?? campaign.owner
         switch step.action {
+        case .email(let email) where asTask:
+            let rendered = try renderEmail(email, step: step, campaign: campaign, prospect: prospect)
+            let name = prospect.displayName ?? prospect.email.description
+            return try ownerTask(
+                subject: "Call \(name) (prefers the phone): \(rendered.subject)",
+                notes: "Instead of this email:\n\n" + rendered.text, step: step, campaign: campaign,
+                prospect: prospect, to: owner)
         case .email(let email):
-            return try composeEmail(email, step: step, campaign: campaign, prospect: prospect)
+            let rendered = try renderEmail(email, step: step, campaign: campaign, prospect: prospect)
+            let subject = thread.map { Self.reply(to: $0.subject) } ?? rendered.subject
+            let threadHeaders = thread.map {
+                [MailHeader("In-Reply-To", $0.messageID), MailHeader("References", $0.messageID)]
+            }
+            let message = MailMessage(
+                from: campaign.from,
+                to: Mailbox(displayName: prospect.displayName, address: prospect.email),
+                replyTo: campaign.replyTo,
+                subject: subject,
+                textBody: rendered.text,
+                htmlBody: rendered.html,
+                listUnsubscribe: ListUnsubscribe(
+                    url: unsubscribeURL(prospect, campaign), mailto: campaign.replyTo?.address ?? campaign.from.address),
+                extraHeaders: (threadHeaders ?? []) + Self.trackingHeaders(campaign: campaign, step: step))
+            return ComposedStep(message: try build(message), subject: subject)
         case .task(let task):
-            return try composeTask(
-                task, step: step, campaign: campaign, prospect: prospect, to: ownerInbox ?? campaign.owner)
+            var values = providedValues(step: step, campaign: campaign)
+            values.merge(prospect.templateValues) { provided, _ in provided }
+            let rendered: RenderedTask
+            do {
+                rendered = try renderer.renderTask(task, step: step, of: campaign, values: values)
+            } catch {
+                throw .render(error)
+            }
+            return try ownerTask(
+                subject: rendered.subject, notes: rendered.text, step: step, campaign: campaign, prospect: prospect,
+                to: owner)
         }
     }
 
-    private func composeEmail(_ email: EmailStep, step: Step, campaign: Campaign, prospect: Prospect)
-        throws(ComposeError) -> ComposedStep
-    {
-        let token = signer.unsubscribeToken(email: prospect.email, campaign: campaign.id)
-        let unsubscribeURL = "\(publicURL)/u/\(token)"
-        var values = providedValues(step: step, campaign: campaign)
-        values["unsubscribe_url"] = unsubscribeURL
-        values.merge(prospect.templateValues) { provided, _ in provided }
-        let rendered: RenderedEmail
-        do {
-            rendered = try renderer.renderEmail(email, step: step, of: campaign, values: values)
-        } catch {
-            throw .render(error)
-        }
-        let unsubscribeMailbox = campaign.replyTo?.address ?? campaign.from.address
-        let message = MailMessage(
-            from: campaign.from,
-            to: Mailbox(displayName: prospect.displayName, address: prospect.email),
-            replyTo: campaign.replyTo,
-            subject: rendered.subject,
-            textBody: rendered.text,
-            htmlBody: rendered.html,
-            listUnsubscribe: ListUnsubscribe(url: unsubscribeURL, mailto: unsubscribeMailbox),
-            extraHeaders: Self.trackingHeaders(campaign: campaign, step: step))
-        return ComposedStep(message: try build(message), recipient: .prospect)
+    private func unsubscribeURL(_ prospect: Prospect, _ campaign: Campaign) -> String {
+        "\(publicURL)/u/\(signer.unsubscribeToken(email: prospect.email, campaign: campaign.id))"
     }
 
-    private func composeTask(_ task: TaskStep, step: Step, campaign: Campaign, prospect: Prospect, to owner: Mailbox)
-        throws(ComposeError) -> ComposedStep
+    private func renderEmail(_ email: EmailStep, step: Step, campaign: Campaign, prospect: Prospect)
+        throws(ComposeError) -> RenderedEmail
     {
         var values = providedValues(step: step, campaign: campaign)
+        values["unsubscribe_url"] = unsubscribeURL(prospect, campaign)
         values.merge(prospect.templateValues) { provided, _ in provided }
-        let rendered: RenderedTask
         do {
-            rendered = try renderer.renderTask(task, step: step, of: campaign, values: values)
+            return try renderer.renderEmail(email, step: step, of: campaign, values: values)
         } catch {
             throw .render(error)
         }
-        let details = Self.prospectSummary(prospect, campaign: campaign, step: step)
-        let text = rendered.text + "\n\n" + details
+    }
+
+    /// A reminder to the owner, with who the prospect is; replying writes to the prospect.
+    private func ownerTask(
+        subject: String, notes: String, step: Step, campaign: Campaign, prospect: Prospect, to owner: Mailbox
+    ) throws(ComposeError) -> ComposedStep {
+        let text = notes + "\n\n" + Self.prospectSummary(prospect, campaign: campaign, step: step)
+        let subject = "Task: \(subject)"
         let message = MailMessage(
             from: campaign.from,
             to: owner,
             replyTo: Mailbox(displayName: prospect.displayName, address: prospect.email),
-            subject: "Task: \(rendered.subject)",
+            subject: subject,
             textBody: text,
-            htmlBody: HTMLDocument.preformatted(text, title: rendered.subject),
+            htmlBody: HTMLDocument.preformatted(text, title: subject),
             extraHeaders: Self.trackingHeaders(campaign: campaign, step: step))
-        return ComposedStep(message: try build(message), recipient: .owner)
+        return ComposedStep(message: try build(message), subject: subject)
+    }
+
+    /// `Re: subject`, once: a thread of follow-ups does not grow `Re: Re: Re:`.
+    static func reply(to subject: String) -> String {
+        subject.lowercased().hasPrefix("re:") ? subject : "Re: \(subject)"
     }
 
     private func build(_ message: MailMessage) throws(ComposeError) -> EncodedMessage {

@@ -11,7 +11,10 @@ struct Nurture: ParsableCommand {
             Configuration is read from --config, else ./nurture.yml, else /etc/nurture/nurture.yml, \
             else built-in defaults for a local demo.
             """,
-        subcommands: [CheckCommand.self, PreviewCommand.self, SendCommand.self]
+        subcommands: [
+            CheckCommand.self, PreviewCommand.self, SendCommand.self, EnrollCommand.self, ImportCommand.self,
+            EventCommand.self, StopCommand.self, RunCommand.self,
+        ]
     )
 
     /// Our own failures print as one `nurture: error: ...` line; ArgumentParser handles usage errors and help.

@@ -9,11 +9,12 @@ import NurtureMail
 struct Workspace {
     let configuration: Configuration
     let campaigns: CampaignSet
-    let clock: any WallClock = SystemClock()
+    let clock: any WallClock
 
-    init(options: ConfigOptions) throws {
+    init(options: ConfigOptions, clock: any WallClock = SystemClock()) throws {
         configuration = try options.load()
         campaigns = CampaignLoader.load(directory: configuration.campaigns)
+        self.clock = clock
     }
 
     func campaign(_ id: String) throws -> Campaign {

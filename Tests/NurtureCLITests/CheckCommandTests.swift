@@ -1,15 +1,16 @@
 import Foundation
+import NurtureTestSupport
 import Testing
 
 struct CheckCommandTests {
     @Test func theSampleCampaignsPass() throws {
         let result = try NurtureProcess.run(["check", "campaigns"])
-        #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stdout == "3 campaigns, 15 steps: 0 errors, 0 warnings\n")
+        #expect(result.status == 0, "\(result.stderrText)")
+        #expect(result.stdoutText == "3 campaigns, 15 steps: 0 errors, 0 warnings\n")
     }
 
     @Test func typosInAWaitAndAKeyAreReportedWithTheirPositionsAndExit1() throws {
-        let folder = try TemporaryCampaigns(
+        let folder = try TemporaryFolder(
             [
                 "typos.yml": """
                 id: typos
@@ -27,14 +28,14 @@ struct CheckCommandTests {
         #expect(result.status == 1)
         let path = folder.path + "/typos.yml"
         #expect(
-            result.stdout == """
+            result.stdoutText == """
                 \(path):5:9: error: step `one` needs an `email` or a `task`
                 \(path):6:11: error: `wait: 4 buisness days`: unknown unit `buisness days`; did you mean `business days`?
                 \(path):7:5: error: unknown key `emial` in a step; did you mean `email`?
                 0 campaigns, 0 steps: 3 errors, 0 warnings
 
                 """)
-        #expect(result.stderr == "")
+        #expect(result.stderrText == "")
     }
 
     @Test func jsonOutputListsCampaignsAndDiagnostics() throws {
@@ -48,7 +49,7 @@ struct CheckCommandTests {
             let campaigns: [Campaign]
             let diagnostics: [[String: String]]
         }
-        let report = try JSONDecoder().decode(Report.self, from: result.stdoutBytes)
+        let report = try JSONDecoder().decode(Report.self, from: result.stdout)
         #expect(report.campaigns.map(\.id) == ["monthly-nurture", "re-engagement", "web-lead-followup"])
         #expect(report.campaigns.last?.steps.first == "thanks")
         #expect(report.diagnostics.isEmpty)
@@ -57,34 +58,14 @@ struct CheckCommandTests {
     @Test func aMissingFolderIsOneClearErrorLine() throws {
         let result = try NurtureProcess.run(["check", "/nonexistent/campaigns"])
         #expect(result.status == 1)
-        #expect(result.stdout.hasPrefix("/nonexistent/campaigns:1:1: error: the campaigns folder does not exist"))
+        #expect(result.stdoutText.hasPrefix("/nonexistent/campaigns:1:1: error: the campaigns folder does not exist"))
     }
 
     @Test func anInvalidConfigurationIsReportedWithItsPosition() throws {
-        let folder = try TemporaryCampaigns(["nurture.yml": "smtp:\n  url: ftp://mail.acme.example\n"])
+        let folder = try TemporaryFolder(["nurture.yml": "smtp:\n  url: ftp://mail.acme.example\n"])
         let result = try NurtureProcess.run(["check", "--config", folder.path + "/nurture.yml"])
         #expect(result.status == 1)
-        #expect(result.stderr.contains("nurture.yml:2:8: error: `smtp`:"))
-        #expect(!result.stderr.contains("Fatal error"))
-    }
-}
-
-/// A folder of files for one test, removed when the test ends.
-final class TemporaryCampaigns {
-    let url: URL
-    var path: String { url.path }
-
-    init(_ files: [String: String]) throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("nurture-cli-\(UUID().uuidString)")
-        for (name, text) in files {
-            let file = url.appendingPathComponent(name)
-            try FileManager.default.createDirectory(
-                at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try text.write(to: file, atomically: true, encoding: .utf8)
-        }
-    }
-
-    deinit {
-        try? FileManager.default.removeItem(at: url)
+        #expect(result.stderrText.contains("nurture.yml:2:8: error: `smtp`:"))
+        #expect(!result.stderrText.contains("Fatal error"))
     }
 }

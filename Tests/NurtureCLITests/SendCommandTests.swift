@@ -4,16 +4,16 @@ import Testing
 
 /// `nurture send` against a real aiosmtpd server on loopback, as a marketer would use it.
 struct SendCommandTests {
-    let folder: TemporaryCampaigns
+    let folder: TemporaryFolder
 
     init() throws {
-        folder = try TemporaryCampaigns([
+        folder = try TemporaryFolder([
             "nurture.yml": "campaigns: \(NurtureProcess.packageRoot.path)/campaigns\nstate: ./var\n",
             "smtp-password": "s3cret-Pa55\n",
         ])
     }
 
-    func send(_ arguments: [String], smtpURL: String, config: String = "nurture.yml") throws -> NurtureProcess.Result {
+    func send(_ arguments: [String], smtpURL: String, config: String = "nurture.yml") throws -> ChildProcess.Result {
         try NurtureProcess.run(
             ["send", "--config", "\(folder.path)/\(config)"] + arguments, environment: ["NURTURE_SMTP_URL": smtpURL])
     }
@@ -26,9 +26,9 @@ struct SendCommandTests {
         let result = try send(
             [campaign, step, "--to", "me@acme.example", "--var", "first_name=Zoë", "--var", "phone=+1 555 0100"],
             smtpURL: "smtp://127.0.0.1:\(server.port)")
-        #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stdout.hasPrefix("250 "))
-        #expect(result.stdout.contains("delivered to me@acme.example, Message-ID <"))
+        #expect(result.status == 0, "\(result.stderrText)")
+        #expect(result.stdoutText.hasPrefix("250 "))
+        #expect(result.stdoutText.contains("delivered to me@acme.example, Message-ID <"))
         let received = try server.messages()
         #expect(received.count == 1)
         #expect(received.first?.recipients == ["me@acme.example"])
@@ -36,7 +36,7 @@ struct SendCommandTests {
         #expect(parsed.defects == [])
         #expect(parsed.to.address == "me@acme.example")
         #expect(parsed.parts.map(\.contentType) == ["text/plain", "text/html"])
-        #expect(result.stdout.contains(parsed.messageId))
+        #expect(result.stdoutText.contains(parsed.messageId))
     }
 
     @Test func sendsOverSTARTTLSWithAuthFromAPasswordFile() throws {
@@ -52,10 +52,10 @@ struct SendCommandTests {
               ca_file: \(server.certificate?.certificate ?? "")
 
             """
-        try config.write(toFile: folder.path + "/tls.yml", atomically: true, encoding: .utf8)
+        try folder.write(config, to: "tls.yml")
         let result = try NurtureProcess.run(
             ["send", "--config", folder.path + "/tls.yml", "web-lead-followup", "value", "--to", "me@acme.example"])
-        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.status == 0, "\(result.stderrText)")
         let received = try server.messages()
         #expect(received.first?.tls == true)
         #expect(received.first?.authenticated == true)
@@ -66,8 +66,8 @@ struct SendCommandTests {
         let result = try send(
             ["web-lead-followup", "value", "--to", "gone@example.com"], smtpURL: "smtp://127.0.0.1:\(server.port)")
         #expect(result.status == 1)
-        #expect(result.stderr.hasPrefix("nurture: error: refused for good: "))
-        #expect(result.stderr.contains("550"))
+        #expect(result.stderrText.hasPrefix("nurture: error: refused for good: "))
+        #expect(result.stderrText.contains("550"))
         #expect(try server.messages().isEmpty)
     }
 
@@ -78,8 +78,8 @@ struct SendCommandTests {
         let result = try send(
             ["web-lead-followup", "value", "--to", "me@acme.example"], smtpURL: "smtp://127.0.0.1:\(port)")
         #expect(result.status == 75)
-        #expect(result.stderr.hasPrefix("nurture: error: not sent, try again later: "))
-        #expect(result.stderr.filter { $0 == "\n" }.count == 1)
+        #expect(result.stderrText.hasPrefix("nurture: error: not sent, try again later: "))
+        #expect(result.stderrText.filter { $0 == "\n" }.count == 1)
     }
 
     @Test func jsonOutputCarriesTheReply() throws {
@@ -87,19 +87,18 @@ struct SendCommandTests {
         let result = try send(
             ["web-lead-followup", "thanks", "--to", "me@acme.example", "--json"],
             smtpURL: "smtp://127.0.0.1:\(server.port)")
-        #expect(result.status == 0, "\(result.stderr)")
-        let object = try JSONDecoder().decode([String: String].self, from: result.stdoutBytes)
+        #expect(result.status == 0, "\(result.stderrText)")
+        let object = try JSONDecoder().decode([String: String].self, from: result.stdout)
         #expect(object["outcome"] == "delivered")
         #expect(object["code"] == "250")
         #expect(object["message_id"]?.hasSuffix("@acme.example>") == true)
     }
 
     @Test func plainTextToARemoteHostIsRefusedBeforeConnecting() throws {
-        try "smtp: { url: \"smtp://mail.acme.example:25\", tls: none }\n"
-            .write(toFile: folder.path + "/remote.yml", atomically: true, encoding: .utf8)
+        try folder.write("smtp: { url: \"smtp://mail.acme.example:25\", tls: none }\n", to: "remote.yml")
         let result = try NurtureProcess.run(
             ["send", "--config", folder.path + "/remote.yml", "web-lead-followup", "value", "--to", "me@acme.example"])
         #expect(result.status == 1)
-        #expect(result.stderr.contains("plain text"))
+        #expect(result.stderrText.contains("plain text"))
     }
 }

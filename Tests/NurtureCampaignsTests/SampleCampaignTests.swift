@@ -1,5 +1,6 @@
 import Foundation
 import NurtureCampaigns
+import NurtureTestSupport
 import Testing
 
 /// The campaigns shipped in `campaigns/` are what a new user copies: they must load cleanly.
@@ -43,9 +44,6 @@ struct SampleCampaignTests {
     }
 
     @Test func twoFilesWithOneIDAreReported() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("nurture-dup-\(UUID())")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
         let text = """
             id: same
             from: dana@acme.example
@@ -54,8 +52,7 @@ struct SampleCampaignTests {
               - { id: call, wait: 0, task: { subject: "Call" } }
 
             """
-        try text.write(to: folder.appendingPathComponent("a.yml"), atomically: true, encoding: .utf8)
-        try text.write(to: folder.appendingPathComponent("b.yml"), atomically: true, encoding: .utf8)
+        let folder = try TemporaryFolder(["a.yml": text, "b.yml": text])
         let set = CampaignLoader.load(directory: folder.path)
         #expect(set.campaigns.count == 1)
         #expect(

@@ -1,18 +1,24 @@
 import Foundation
 import NurtureConfig
 import NurtureSMTP
+import NurtureTestSupport
 import Testing
 
 struct ConfigurationTests {
+    /// The test's own folder, removed when it ends.
+    let folder: TemporaryFolder
+
+    init() throws {
+        folder = try TemporaryFolder()
+    }
+
+    /// Writes `text` as a `nurture.yml` with `files` beside it, in a subfolder of its own, and returns its path.
     func write(_ text: String, files: [String: String] = [:]) throws -> String {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("nurture-config-\(UUID())")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let subfolder = UUID().uuidString
         for (name, content) in files {
-            try content.write(to: folder.appendingPathComponent(name), atomically: true, encoding: .utf8)
+            try folder.write(content, to: "\(subfolder)/\(name)")
         }
-        let path = folder.appendingPathComponent("nurture.yml").path
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
-        return path
+        return try folder.write(text, to: "\(subfolder)/nurture.yml").path
     }
 
     @Test func theDefaultsRunTheLocalDemo() throws {

@@ -1,19 +1,13 @@
 import Foundation
+import NurtureTestSupport
 import Testing
 
 @testable import NurtureMail
 
 @Suite struct SecretFileTests {
-    static func temporaryFolder() throws -> URL {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("nurture-secret-\(UUID())")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        return folder
-    }
-
     @Test func missingSecretIsCreatedWith32RandomBytesMode0600InNewFolders() throws {
-        let folder = try Self.temporaryFolder()
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let path = folder.appendingPathComponent("var/state/secret").path
+        let folder = try TemporaryFolder()
+        let path = folder.url.appendingPathComponent("var/state/secret").path
 
         let secret = try LinkSigner.loadOrCreateSecret(at: path)
 
@@ -23,29 +17,27 @@ import Testing
         #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(secret))
         let leftovers = try FileManager.default.contentsOfDirectory(
-            atPath: folder.appendingPathComponent("var/state").path)
+            atPath: folder.url.appendingPathComponent("var/state").path)
         #expect(leftovers == ["secret"])
     }
 
     @Test func existingSecretIsReadBackUnchanged() throws {
-        let folder = try Self.temporaryFolder()
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let path = folder.appendingPathComponent("secret").path
+        let folder = try TemporaryFolder()
+        let path = folder.url.appendingPathComponent("secret").path
 
         let first = try LinkSigner.loadOrCreateSecret(at: path)
         let second = try LinkSigner.loadOrCreateSecret(at: path)
         #expect(first == second)
 
         let written = Array(repeating: UInt8(42), count: 64)
-        let other = folder.appendingPathComponent("other").path
+        let other = folder.url.appendingPathComponent("other").path
         try Data(written).write(to: URL(fileURLWithPath: other))
         #expect(try LinkSigner.loadOrCreateSecret(at: other) == written)
     }
 
     @Test func tooShortSecretIsRefusedWithAFix() throws {
-        let folder = try Self.temporaryFolder()
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let path = folder.appendingPathComponent("secret").path
+        let folder = try TemporaryFolder()
+        let path = folder.url.appendingPathComponent("secret").path
         try Data("short".utf8).write(to: URL(fileURLWithPath: path))
 
         #expect(throws: SecretFileError(path: path, problem: .tooShort(5))) {
@@ -56,8 +48,7 @@ import Testing
     }
 
     @Test func unreadableSecretIsRefused() throws {
-        let folder = try Self.temporaryFolder()
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let folder = try TemporaryFolder()
 
         #expect {
             try LinkSigner.loadOrCreateSecret(at: folder.path)
@@ -68,9 +59,8 @@ import Testing
     }
 
     @Test func secretUnderAFileInsteadOfAFolderCannotBeCreated() throws {
-        let folder = try Self.temporaryFolder()
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let file = folder.appendingPathComponent("plain-file")
+        let folder = try TemporaryFolder()
+        let file = folder.url.appendingPathComponent("plain-file")
         try Data("x".utf8).write(to: file)
 
         #expect {

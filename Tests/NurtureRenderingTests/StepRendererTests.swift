@@ -1,6 +1,7 @@
 import Foundation
 import NurtureCampaigns
 import NurtureRendering
+import NurtureTestSupport
 import Testing
 
 struct StepRendererTests {
@@ -8,9 +9,6 @@ struct StepRendererTests {
     func campaign(subject: String = "Hi {{first_name}}", body: String, defaults: String = "{ first_name: there }")
         throws -> (Campaign, EmailStep, Step)
     {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("nurture-render-\(UUID())")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        try body.write(to: folder.appendingPathComponent("body.md"), atomically: true, encoding: .utf8)
         let yaml = """
             id: test
             from: "Dana <dana@acme.example>"
@@ -22,9 +20,9 @@ struct StepRendererTests {
                 email: { subject: "\(subject)", body: body.md }
 
             """
-        let file = folder.appendingPathComponent("test.yml").path
-        try yaml.write(toFile: file, atomically: true, encoding: .utf8)
-        let (campaign, diagnostics) = CampaignLoader.load(file: file)
+        // The loader reads the body as it loads: the folder may go once the campaign is loaded.
+        let folder = try TemporaryFolder(["test.yml": yaml, "body.md": body])
+        let (campaign, diagnostics) = CampaignLoader.load(file: folder.url.appendingPathComponent("test.yml").path)
         let loaded = try #require(campaign, "\(diagnostics)")
         let step = try #require(loaded.steps.first, "the campaign loaded without its step")
         let email: EmailStep? = if case .email(let email) = step.action { email } else { nil }

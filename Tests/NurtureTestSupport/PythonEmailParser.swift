@@ -2,7 +2,7 @@ import Foundation
 import NurtureMail
 
 /// What Python's `email` package, with its strict policy, reads in a message: an independent second opinion on
-/// the bytes `MessageBuilder` writes. See `Support/parse_message.py`.
+/// the bytes `MessageBuilder` writes. See `Scripts/parse_message.py`.
 public struct ParsedMessage: Decodable, Sendable {
     public struct Address: Decodable, Equatable, Sendable {
         /// As Python's strict address parser reads it.
@@ -48,7 +48,7 @@ public struct PythonParserFailure: Error, CustomStringConvertible {
 
 public enum PythonEmailParser {
     /// Debian's Python, whose `email` package is the reference; the `python3` first on PATH may be another.
-    static let python = "/usr/bin/python3"
+    static let python = URL(fileURLWithPath: "/usr/bin/python3")
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("Scripts/parse_message.py").path
 
@@ -62,24 +62,14 @@ public enum PythonEmailParser {
         try Data(bytes).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [script, file.path]
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        // Read before waiting: a full pipe would otherwise block the script forever.
-        let stdout = output.fileHandleForReading.readDataToEndOfFile()
-        let stderr = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            let said = String(decoding: stdout + stderr, as: UTF8.self)
-            throw PythonParserFailure(description: "Python refused the message (\(process.terminationStatus)): \(said)")
+        let result = try ChildProcess.run(python, arguments: [script, file.path])
+        guard result.status == 0 else {
+            // The script reports a refusal as JSON on stdout; Python itself complains on stderr.
+            throw PythonParserFailure(
+                description: "Python refused the message (\(result.status)): \(result.stdoutText)\(result.stderrText)")
         }
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
-        return try decoder.decode(ParsedMessage.self, from: stdout)
+        return try decoder.decode(ParsedMessage.self, from: result.stdout)
     }
 }

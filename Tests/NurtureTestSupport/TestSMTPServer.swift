@@ -13,7 +13,7 @@ public struct TestSetupError: Error, Sendable, CustomStringConvertible {
     }
 }
 
-/// The aiosmtpd server of `Support/smtp_server.py`, run as a child process on loopback for one test.
+/// The aiosmtpd server of `Scripts/smtp_server.py`, run as a child process on loopback for one test.
 ///
 /// It is Debian's python3-aiosmtpd, importable only by /usr/bin/python3 (the first python3 on PATH may lack it).
 public final class TestSMTPServer {
@@ -37,7 +37,7 @@ public final class TestSMTPServer {
 
     public let port: Int
     /// The server's folder: messages, log.jsonl, stderr and certificate.
-    public let spool: URL
+    public var spool: URL { folder.url }
     public let options: [String]
     /// The server's self-signed certificate, when it offers TLS: the client's CA file.
     public let certificate: TestCertificate?
@@ -45,6 +45,8 @@ public final class TestSMTPServer {
     // Held only to keep the server's stdin open: the server quits when it closes, should this process die.
     private let input: Pipe
     private let errorLog: URL
+    // Removed after `deinit` has stopped the server, as stored properties are released after its body.
+    private let folder: TemporaryFolder
 
     private static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("Scripts/smtp_server.py")
@@ -53,9 +55,8 @@ public final class TestSMTPServer {
     /// `READY <port>`). With `tls`, it offers STARTTLS (or, with `--implicit-tls`, TLS from the start) with a
     /// fresh self-signed certificate.
     public init(_ options: [String] = [], tls: Bool = false, port: Int = 0) throws {
-        let spool = FileManager.default.temporaryDirectory
-            .appendingPathComponent("nurture-smtp-server-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: spool, withIntermediateDirectories: true)
+        let folder = try TemporaryFolder()
+        let spool = folder.url
         let certificate = tls ? try TestCertificate.generate(in: spool) : nil
         let errorLog = spool.appendingPathComponent("server.stderr")
         _ = FileManager.default.createFile(atPath: errorLog.path, contents: nil)
@@ -74,7 +75,7 @@ public final class TestSMTPServer {
 
         self.process = process
         self.input = input
-        self.spool = spool
+        self.folder = folder
         self.options = options
         self.certificate = certificate
         self.errorLog = errorLog
@@ -89,7 +90,6 @@ public final class TestSMTPServer {
 
     deinit {
         stop()
-        try? FileManager.default.removeItem(at: spool)
     }
 
     /// SIGTERM, then waits for the process to end (SIGKILL if it will not).

@@ -1,0 +1,79 @@
+import Foundation
+import NurtureCampaigns
+import NurtureCore
+import NurtureStore
+import NurtureTimeline
+
+/// Why a prospect could not be enrolled at all (the store's own refusals are `EnrollmentResult` cases).
+public struct EnrollError: Error, Sendable, CustomStringConvertible {
+    public let description: String
+}
+
+/// What enrolling one prospect did.
+public struct EnrollOutcome: Sendable {
+    public let prospect: StoredProspect
+    public let result: EnrollmentResult
+    /// When the first step will go out, as planned now (the engine plans again when it falls due).
+    public let firstStep: PlannedStep?
+}
+
+/// Puts prospects into campaigns: saves the prospect, plans the first step and lets the store apply the rules.
+public struct Enroller: Sendable {
+    let store: any NurtureStore
+    let catalog: CampaignCatalog
+    let clock: any WallClock
+    let settings: EngineSettings
+
+    public init(store: any NurtureStore, catalog: CampaignCatalog, clock: any WallClock, settings: EngineSettings) {
+        self.store = store
+        self.catalog = catalog
+        self.clock = clock
+        self.settings = settings
+    }
+
+    public func campaign(_ id: String) throws(EnrollError) -> Campaign {
+        if let campaign = catalog.campaign(id: id) { return campaign }
+        let known = catalog.campaigns.campaigns.map(\.id)
+        let hint = Suggestions.closest(to: id, in: known).map { "; did you mean `\($0)`?" } ?? ""
+        throw EnrollError(description: "no campaign `\(id)`\(hint)")
+    }
+
+    public func enroll(_ draft: ProspectDraft, in campaignID: String, restart: Bool = false) throws -> EnrollOutcome {
+        let campaign = try campaign(campaignID)
+        try Self.check(draft)
+        let now = clock.now()
+        let prospect = try store.saveProspect(draft, at: now)
+        let (request, first) = try request(for: prospect, in: campaign, restart: restart, at: now)
+        return EnrollOutcome(prospect: prospect, result: try store.enroll(request), firstStep: first)
+    }
+
+    /// Many prospects into one campaign, two transactions in all: for `nurture import`.
+    public func enroll(_ drafts: [ProspectDraft], in campaign: Campaign, restart: Bool = false) throws
+        -> [EnrollmentResult]
+    {
+        let now = clock.now()
+        let prospects = try store.saveProspects(drafts, at: now)
+        let requests = try prospects.map { try request(for: $0, in: campaign, restart: restart, at: now).0 }
+        return try store.enroll(requests)
+    }
+
+    /// Refuses what would only fail later: a time zone tzdata does not know.
+    public static func check(_ draft: ProspectDraft) throws(EnrollError) {
+        if let zone = draft.timeZone, TimeZone(identifier: zone) == nil {
+            throw EnrollError(description: "unknown time zone `\(zone)`; use an IANA name like `Europe/Berlin`")
+        }
+    }
+
+    private func request(for prospect: StoredProspect, in campaign: Campaign, restart: Bool, at now: Date) throws
+        -> (EnrollmentRequest, PlannedStep?)
+    {
+        let planner = settings.planner(for: campaign, prospect: prospect, enrolledAt: now)
+        let lastEmail = try store.lastEmailSent(prospectID: prospect.id)
+        let first = planner.nextStep(index: 0, anchor: now, lastEmailSent: lastEmail, now: now)
+        let request = EnrollmentRequest(
+            prospectID: prospect.id, campaignID: campaign.id, priority: campaign.priority,
+            concurrent: campaign.concurrent, restart: restart, firstStepID: campaign.steps[0].id,
+            firstDueAt: first?.due ?? now, at: now)
+        return (request, first)
+    }
+}

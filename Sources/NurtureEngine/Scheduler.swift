@@ -1,0 +1,150 @@
+import Dispatch
+import Foundation
+import NurtureCore
+import NurtureSMTP
+import NurtureStore
+import Synchronization
+
+/// What `recover()` found left over from a process that stopped mid-work.
+public struct RecoveryReport: Sendable, Equatable {
+    /// Attempts that were in flight: not resent, recorded as uncertain, the sequence moved on.
+    public let uncertain: Int
+}
+
+/// Sends every step when it falls due: one Dispatch timer armed for the earliest due time (and at least every
+/// `pollInterval`, to notice the CLI's changes), claiming due steps in batches and handing them to a bounded pool
+/// of SMTP connections, within the rate limits.
+public final class Scheduler: Sendable {
+    private let runner: StepRunner
+    private let store: any NurtureStore
+    private let clock: any WallClock
+    private let settings: EngineSettings
+    private let transports: TransportPool<any MailTransport>
+    private let domains: DomainLimiter
+    private let rate: RateLimiter
+    private let queue = DispatchQueue(label: "nurture.scheduler")
+    private let workers = DispatchQueue(label: "nurture.workers", attributes: .concurrent)
+    private let stopping = Atomic<Bool>(false)
+    private let timer = TimerSlot()
+    private let onOutcome: @Sendable (DueSend, StepRunOutcome) -> Void
+
+    /// The armed timer; touched only on `queue`, which is what makes the unchecked Sendable safe.
+    private final class TimerSlot: @unchecked Sendable {
+        var timer: DispatchSourceTimer?
+    }
+
+    /// - Parameters:
+    ///   - transports: one per connection (`settings.connections` of them), each reused across sends.
+    ///   - onOutcome: told about every step handled (for logs and tests); called on a worker thread.
+    public init(
+        runner: StepRunner, transports: [any MailTransport],
+        onOutcome: @escaping @Sendable (DueSend, StepRunOutcome) -> Void = { _, _ in }
+    ) {
+        self.runner = runner
+        self.store = runner.store
+        self.clock = runner.clock
+        self.settings = runner.settings
+        self.transports = TransportPool(transports)
+        self.domains = DomainLimiter(limit: runner.settings.connectionsPerDomain)
+        self.rate = RateLimiter(perSecond: runner.settings.messagesPerSecond)
+        self.onOutcome = onOutcome
+    }
+
+    /// At start-up: claims a stopped process left are released; attempts it left in flight are not resent
+    /// (the server may have taken them) but recorded as uncertain, and their sequences move on.
+    public func recover() throws -> RecoveryReport {
+        try store.releaseClaims()
+        let now = clock.now()
+        let uncertain = try store.markInFlightUncertain(at: now)
+        for delivery in uncertain {
+            try runner.moveOn(afterUncertain: delivery, now: now)
+        }
+        return RecoveryReport(uncertain: uncertain.count)
+    }
+
+    /// Handles every step due now and waits for the sends to finish. The timer calls it; tests on a manual clock
+    /// call it after moving the clock.
+    @discardableResult
+    public func runDue() throws -> Int {
+        var handled = 0
+        while !stopping.load(ordering: .relaxed) {
+            let batch = try store.claimDueSends(dueBy: clock.now(), limit: settings.batchSize)
+            if batch.isEmpty { break }
+            let group = DispatchGroup()
+            for due in batch {
+                switch try runner.prepare(due) {
+                case .done(let outcome):
+                    onOutcome(due, outcome)
+                case .send(let prepared):
+                    workers.async(group: group) { [self] in send(prepared, due: due) }
+                }
+            }
+            group.wait()
+            handled += batch.count
+        }
+        return handled
+    }
+
+    private func send(_ prepared: StepRunner.Prepared, due: DueSend) {
+        let domain = prepared.planned.channel == .task
+            ? prepared.campaign.owner.address.domain : prepared.prospect.email.domain
+        let outcome: StepRunOutcome
+        do {
+            outcome = try domains.withSlot(for: domain) {
+                rate.waitForSlot()
+                return try transports.withTransport { try runner.send(prepared, through: $0) }
+            }
+        } catch {
+            // The store failed mid-send: leave the step claimed-then-released for the next wake-up.
+            try? store.reschedule(enrollmentID: due.enrollmentID, to: due.dueAt)
+            outcome = .dropped("state database error: \(error)")
+        }
+        onOutcome(due, outcome)
+    }
+
+    // MARK: The timer
+
+    /// Starts the timer loop on its own queue.
+    public func start() {
+        queue.async { [self] in tick() }
+    }
+
+    /// Re-reads the earliest due time now (after an enrollment or event in this process).
+    public func poke() {
+        queue.async { [self] in tick() }
+    }
+
+    /// Stops claiming new work and waits up to `timeout` for sends in progress.
+    public func stop(timeout: TimeInterval) {
+        stopping.store(true, ordering: .relaxed)
+        queue.sync {
+            timer.timer?.cancel()
+            timer.timer = nil
+        }
+        workers.sync(flags: .barrier) {}
+    }
+
+    private func tick() {
+        guard !stopping.load(ordering: .relaxed) else { return }
+        do {
+            if let next = try store.nextDueTime(), next <= clock.now() {
+                try runDue()
+            }
+            arm(for: try store.nextDueTime())
+        } catch {
+            onOutcome(DueSend(enrollmentID: 0, stepID: "", dueAt: clock.now()), .dropped("scheduler: \(error)"))
+            arm(for: nil)
+        }
+    }
+
+    private func arm(for next: Date?) {
+        let untilDue = next.map { clock.realInterval(until: $0) } ?? settings.pollInterval
+        let delay = min(max(untilDue, 0), settings.pollInterval)
+        let source = DispatchSource.makeTimerSource(queue: queue)
+        source.schedule(deadline: .now() + delay, leeway: .milliseconds(1))
+        source.setEventHandler { [self] in tick() }
+        timer.timer?.cancel()
+        timer.timer = source
+        source.resume()
+    }
+}

@@ -1,0 +1,234 @@
+import Foundation
+import NurtureCampaigns
+import NurtureCore
+import NurtureMail
+import NurtureSMTP
+import NurtureStore
+import NurtureTimeline
+
+/// What became of one claimed step.
+public enum StepRunOutcome: Sendable, Equatable {
+    case delivered(SMTPReply)
+    case rescheduled(Date)
+    case skipped(String)
+    case retrying(at: Date, SMTPFailure)
+    case failed(SMTPFailure)
+    case bounced(SMTPFailure)
+    /// The enrollment ended, the campaign is gone, or the step already went out.
+    case dropped(String)
+}
+
+/// Takes one claimed due step through the sending semantics: plan it again (windows, gap, lateness, channel),
+/// record the attempt before SMTP, send, record the outcome and move the enrollment on, all through the store.
+public struct StepRunner: Sendable {
+    let store: any NurtureStore
+    let catalog: CampaignCatalog
+    let clock: any WallClock
+    let settings: EngineSettings
+    let composer: StepComposer
+    let random: @Sendable () -> Double
+
+    public init(
+        store: any NurtureStore, catalog: CampaignCatalog, clock: any WallClock, settings: EngineSettings,
+        composer: StepComposer, random: @escaping @Sendable () -> Double = { Double.random(in: 0...1) }
+    ) {
+        self.store = store
+        self.catalog = catalog
+        self.clock = clock
+        self.settings = settings
+        self.composer = composer
+        self.random = random
+    }
+
+    /// Everything needed to send the step, or the reason it will not be sent now.
+    enum Preparation {
+        case send(Prepared)
+        case done(StepRunOutcome)
+    }
+
+    struct Prepared {
+        let enrollment: Enrollment
+        let prospect: StoredProspect
+        let campaign: Campaign
+        let planned: PlannedStep
+        let planner: StepPlanner
+        let attempt: Int
+    }
+
+    /// Decides what to do with a claimed step; sends nothing.
+    func prepare(_ due: DueSend) throws -> Preparation {
+        let now = clock.now()
+        guard let enrollment = try store.enrollment(id: due.enrollmentID), enrollment.status == .active else {
+            try store.reschedule(enrollmentID: due.enrollmentID, to: due.dueAt)
+            return .done(.dropped("the enrollment is no longer active"))
+        }
+        guard let prospect = try store.prospect(id: enrollment.prospectID) else {
+            return .done(.dropped("the prospect is gone"))
+        }
+        if try store.suppression(email: prospect.email) != nil {
+            _ = try store.endEnrollments(prospectID: prospect.id, campaignID: nil, reason: .unsubscribe, at: now)
+            return .done(.dropped("\(prospect.email) is suppressed"))
+        }
+        guard let campaign = catalog.campaign(id: enrollment.campaignID) else {
+            _ = try store.endEnrollments(
+                prospectID: prospect.id, campaignID: enrollment.campaignID, reason: .campaignRemoved, at: now)
+            return .done(.dropped("campaign `\(enrollment.campaignID)` is no longer loaded"))
+        }
+        guard let index = campaign.steps.firstIndex(where: { $0.id == due.stepID }) else {
+            return .done(try moveOnFromRemovedStep(due, enrollment: enrollment, campaign: campaign, now: now))
+        }
+        let planner = settings.planner(for: campaign, prospect: prospect, enrolledAt: enrollment.enrolledAt)
+        let lastEmail = try store.lastEmailSent(prospectID: prospect.id)
+        let anchor = enrollment.lastStepAt ?? enrollment.enrolledAt
+        guard let planned = planner.nextStep(index: index, anchor: anchor, lastEmailSent: lastEmail, now: now) else {
+            return .done(.dropped("no such step"))
+        }
+        if planned.isSkipped {
+            let reason = planned.explanations.joined(separator: "; ")
+            let next = nextAction(after: index, planner: planner, anchor: now, lastEmail: lastEmail, now: now)
+            try store.skipStep(enrollmentID: enrollment.id, stepID: due.stepID, note: reason, at: now, next: next)
+            return .done(.skipped(reason))
+        }
+        // A retry keeps its backoff time; otherwise the window or the gap may have moved the step since it was
+        // scheduled (another campaign emailed the prospect, the daemon was down over a weekend).
+        let sendAt = due.attempt > 0 ? max(due.dueAt, planned.due) : planned.due
+        if sendAt > now {
+            try store.reschedule(enrollmentID: enrollment.id, to: sendAt)
+            return .done(.rescheduled(sendAt))
+        }
+        return .send(
+            Prepared(
+                enrollment: enrollment, prospect: prospect, campaign: campaign, planned: planned, planner: planner,
+                attempt: due.attempt))
+    }
+
+    /// Sends a prepared step through `transport` and records everything.
+    func send(_ prepared: Prepared, through transport: any MailTransport) throws -> StepRunOutcome {
+        let step = prepared.campaign.steps[prepared.planned.index]
+        let thread = step.repliesInThread ? try store.lastDeliveredEmail(enrollmentID: prepared.enrollment.id) : nil
+        let composed: ComposedStep
+        do {
+            composed = try composer.compose(
+                step, of: prepared.campaign, for: prepared.prospect.asProspect,
+                asTask: prepared.planned.channel == .task,
+                replyingTo: thread.flatMap { delivery in
+                    delivery.messageID.map { ThreadReference(messageID: $0, subject: delivery.subject ?? "") }
+                })
+        } catch {
+            // A template that cannot be filled for this prospect will not fill on retry either.
+            let now = clock.now()
+            let next = nextAction(
+                after: prepared.planned.index, planner: prepared.planner, anchor: now,
+                lastEmail: try store.lastEmailSent(prospectID: prepared.prospect.id), now: now)
+            try store.skipStep(
+                enrollmentID: prepared.enrollment.id, stepID: step.id, note: "\(error)", at: now, next: next)
+            return .skipped("\(error)")
+        }
+        let message = composed.message
+        let start = DeliveryStart(
+            enrollmentID: prepared.enrollment.id, stepID: step.id, attempt: prepared.attempt + 1,
+            channel: prepared.planned.channel == .task ? .phone : .email, recipient: message.envelopeTo.description,
+            messageID: message.messageID, subject: composed.subject, startedAt: clock.now())
+        guard let delivery = try store.beginDelivery(start) else {
+            return .dropped("step `\(step.id)` already went out for this enrollment")
+        }
+        let result = transport.send(message.bytes, from: message.envelopeFrom, to: message.envelopeTo)
+        return try record(result, of: delivery, prepared: prepared)
+    }
+
+    private func record(_ result: DeliveryResult, of delivery: Delivery, prepared: Prepared) throws -> StepRunOutcome {
+        let now = clock.now()
+        switch result {
+        case .delivered(let reply):
+            let lastEmail = delivery.channel == .email ? now : try store.lastEmailSent(prospectID: delivery.prospectID)
+            let next = nextAction(
+                after: prepared.planned.index, planner: prepared.planner, anchor: now, lastEmail: lastEmail, now: now)
+            try store.finishDelivery(
+                delivery.id,
+                result: DeliveryResultRecord(
+                    outcome: .delivered, smtpCode: reply.code, smtpText: reply.text, finishedAt: now),
+                next: next)
+            return .delivered(reply)
+        case .transientFailure(let failure):
+            let record = DeliveryResultRecord(
+                outcome: .transientFailure, smtpCode: failure.code, smtpText: failure.description, finishedAt: now)
+            if delivery.attempt < settings.maxAttempts {
+                let retryAt = now.addingTimeInterval(
+                    settings.retryDelay(afterAttempt: delivery.attempt, jitter: random()))
+                try store.finishDelivery(delivery.id, result: record, next: .retry(dueAt: retryAt, attempt: delivery.attempt))
+                return .retrying(at: retryAt, failure)
+            }
+            var failed = record
+            failed.outcome = .failed
+            failed.note = "gave up after \(delivery.attempt) attempts"
+            try store.finishDelivery(delivery.id, result: failed, next: .stop(.deliveryFailed))
+            return .failed(failure)
+        case .permanentFailure(let failure):
+            try store.finishDelivery(
+                delivery.id,
+                result: DeliveryResultRecord(
+                    outcome: .permanentFailure, smtpCode: failure.code, smtpText: failure.description, finishedAt: now),
+                next: .stop(.bounce))
+            // A task bounced at the owner's address says nothing about the prospect.
+            if delivery.channel == .email {
+                _ = try store.recordEvent(
+                    EventDraft(
+                        prospectID: delivery.prospectID, kind: .bounce, campaignID: delivery.campaignID,
+                        occurredAt: now, source: "smtp", detail: failure.description))
+                try store.suppress(prepared.prospect.email, reason: "bounce", source: "smtp", at: now)
+                _ = try store.endEnrollments(prospectID: delivery.prospectID, campaignID: nil, reason: .bounce, at: now)
+            }
+            return .bounced(failure)
+        }
+    }
+
+    /// After step `index`: the next step's time, or the end of the sequence.
+    func nextAction(after index: Int, planner: StepPlanner, anchor: Date, lastEmail: Date?, now: Date) -> NextAction {
+        guard let next = planner.nextStep(index: index + 1, anchor: anchor, lastEmailSent: lastEmail, now: now) else {
+            return .complete
+        }
+        return .schedule(stepID: next.stepID, dueAt: next.due)
+    }
+
+    /// The campaign file changed under the enrollment and its step is gone: go on with the step after the last
+    /// one that went out, so the prospect keeps their place.
+    private func moveOnFromRemovedStep(_ due: DueSend, enrollment: Enrollment, campaign: Campaign, now: Date) throws
+        -> StepRunOutcome
+    {
+        let lastIndex = enrollment.lastStepID.flatMap { id in campaign.steps.firstIndex { $0.id == id } } ?? -1
+        let next: NextAction =
+            campaign.steps.indices.contains(lastIndex + 1)
+            ? .schedule(stepID: campaign.steps[lastIndex + 1].id, dueAt: now) : .complete
+        try store.skipStep(
+            enrollmentID: enrollment.id, stepID: due.stepID, note: "step removed from the campaign", at: now,
+            next: next)
+        return .skipped("step `\(due.stepID)` was removed from the campaign")
+    }
+}
+
+extension StepRunner {
+    /// After a crash: the attempt may have gone out, so it is not resent; the sequence goes on from it.
+    func moveOn(afterUncertain delivery: Delivery, now: Date) throws {
+        guard let enrollment = try store.enrollment(id: delivery.enrollmentID),
+            let prospect = try store.prospect(id: delivery.prospectID),
+            let campaign = catalog.campaign(id: delivery.campaignID),
+            let index = campaign.steps.firstIndex(where: { $0.id == delivery.stepID })
+        else {
+            try store.finishDelivery(
+                delivery.id,
+                result: DeliveryResultRecord(
+                    outcome: .uncertain, note: "in flight when the engine stopped", finishedAt: now),
+                next: .complete)
+            return
+        }
+        let planner = settings.planner(for: campaign, prospect: prospect, enrolledAt: enrollment.enrolledAt)
+        let next = nextAction(
+            after: index, planner: planner, anchor: delivery.startedAt,
+            lastEmail: try store.lastEmailSent(prospectID: prospect.id), now: now)
+        try store.finishDelivery(
+            delivery.id,
+            result: DeliveryResultRecord(
+                outcome: .uncertain, note: "in flight when the engine stopped; not resent", finishedAt: now),
+            next: next)
+    }
+}

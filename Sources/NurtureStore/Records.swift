@@ -1,0 +1,287 @@
+import Foundation
+import NurtureCore
+
+public typealias ProspectID = Int64
+public typealias EnrollmentID = Int64
+public typealias DeliveryID = Int64
+
+/// How a prospect wants to be reached: `phone` turns email steps into owner tasks.
+public enum Channel: String, Sendable, Hashable, Codable, CaseIterable {
+    case email, phone
+}
+
+/// What the website, a CSV row or the CLI says about a prospect; saved by email, merging attributes.
+public struct ProspectDraft: Sendable, Hashable {
+    public var email: EmailAddress
+    public var attributes: [String: String]
+    /// An IANA zone; nil keeps what is stored (or leaves the campaign's zone to apply).
+    public var timeZone: String?
+    /// Nil keeps what is stored (email for a new prospect).
+    public var preferredChannel: Channel?
+
+    public init(email: EmailAddress, attributes: [String: String] = [:], timeZone: String? = nil,
+                preferredChannel: Channel? = nil) {
+        self.email = email
+        self.attributes = attributes
+        self.timeZone = timeZone
+        self.preferredChannel = preferredChannel
+    }
+}
+
+public struct StoredProspect: Sendable, Hashable {
+    public let id: ProspectID
+    public let email: EmailAddress
+    public var attributes: [String: String]
+    public var timeZone: String?
+    public var preferredChannel: Channel
+    public let createdAt: Date
+}
+
+public enum EnrollmentStatus: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Steps go out as they fall due.
+    case active
+    /// Waiting while a higher-priority campaign runs for the same prospect.
+    case paused
+    /// Every step went out (or was skipped).
+    case completed
+    /// Ended early; `stopReason` says why.
+    case stopped
+
+    public var isLive: Bool { self == .active || self == .paused }
+}
+
+/// Why a sequence ended before its last step.
+public enum StopReason: String, Sendable, Hashable, Codable, CaseIterable {
+    case reply, unsubscribe, bounce, goal
+    /// `nurture stop`.
+    case manual
+    /// Enrolled again with `--restart`.
+    case restarted
+    /// Retries ran out on a temporary failure.
+    case deliveryFailed = "delivery_failed"
+    /// The campaign file is gone.
+    case campaignRemoved = "campaign_removed"
+}
+
+public struct Enrollment: Sendable, Hashable {
+    public let id: EnrollmentID
+    public let prospectID: ProspectID
+    public let campaignID: String
+    public var status: EnrollmentStatus
+    public var stopReason: StopReason?
+    public let enrolledAt: Date
+    public var endedAt: Date?
+    /// The step this enrollment waits for; nil once it has ended.
+    public var nextStepID: String?
+    /// The last step that went out (or was skipped), and when: the anchor of the next `wait`.
+    public var lastStepID: String?
+    public var lastStepAt: Date?
+}
+
+/// The one pending step of an active or paused enrollment.
+public struct DueSend: Sendable, Hashable {
+    public let enrollmentID: EnrollmentID
+    public let stepID: String
+    public let dueAt: Date
+    /// Attempts already made at this step (0 before the first).
+    public let attempt: Int
+
+    public init(enrollmentID: EnrollmentID, stepID: String, dueAt: Date, attempt: Int = 0) {
+        self.enrollmentID = enrollmentID
+        self.stepID = stepID
+        self.dueAt = dueAt
+        self.attempt = attempt
+    }
+}
+
+public enum DeliveryOutcome: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Recorded before SMTP; replaced by the outcome after.
+    case inFlight = "in_flight"
+    case delivered
+    /// 4xx, connection, TLS or timeout: will be retried.
+    case transientFailure = "transient"
+    /// 5xx to the recipient or the message: a bounce.
+    case permanentFailure = "permanent"
+    /// Retries ran out.
+    case failed
+    /// In flight when the engine stopped: it may or may not have gone out, so it is not resent.
+    case uncertain
+    /// Not sent on purpose (too late, campaign step gone); `note` says why.
+    case skipped
+
+    /// Outcomes that mean the step must never be attempted again for this enrollment.
+    public var isFinalForStep: Bool { self == .delivered || self == .inFlight || self == .uncertain }
+}
+
+/// One attempt at a step, or a skipped step.
+public struct Delivery: Sendable, Hashable {
+    public let id: DeliveryID
+    public let enrollmentID: EnrollmentID
+    public let prospectID: ProspectID
+    public let campaignID: String
+    public let stepID: String
+    public let attempt: Int
+    public let channel: Channel
+    public let recipient: String
+    public let startedAt: Date
+    public var finishedAt: Date?
+    public var outcome: DeliveryOutcome
+    public var smtpCode: Int?
+    public var smtpText: String?
+    public var messageID: String?
+    public var subject: String?
+    public var note: String?
+}
+
+/// What is known before an attempt starts.
+public struct DeliveryStart: Sendable, Hashable {
+    public var enrollmentID: EnrollmentID
+    public var stepID: String
+    public var attempt: Int
+    /// `.phone` for a task email to the owner.
+    public var channel: Channel
+    public var recipient: String
+    public var messageID: String?
+    public var subject: String?
+    public var startedAt: Date
+
+    public init(enrollmentID: EnrollmentID, stepID: String, attempt: Int, channel: Channel, recipient: String,
+                messageID: String?, subject: String?, startedAt: Date) {
+        self.enrollmentID = enrollmentID
+        self.stepID = stepID
+        self.attempt = attempt
+        self.channel = channel
+        self.recipient = recipient
+        self.messageID = messageID
+        self.subject = subject
+        self.startedAt = startedAt
+    }
+}
+
+/// How an attempt ended, as the transport reported it.
+public struct DeliveryResultRecord: Sendable, Hashable {
+    public var outcome: DeliveryOutcome
+    public var smtpCode: Int?
+    public var smtpText: String?
+    public var note: String?
+    public var finishedAt: Date
+
+    public init(outcome: DeliveryOutcome, smtpCode: Int? = nil, smtpText: String? = nil, note: String? = nil,
+                finishedAt: Date) {
+        self.outcome = outcome
+        self.smtpCode = smtpCode
+        self.smtpText = smtpText
+        self.note = note
+        self.finishedAt = finishedAt
+    }
+}
+
+/// What happens to the enrollment after a step is finished or skipped, decided by the engine.
+public enum NextAction: Sendable, Hashable {
+    /// Wait for `stepID` at `dueAt`.
+    case schedule(stepID: String, dueAt: Date)
+    /// Try the same step again at `dueAt` (attempt number `attempt`).
+    case retry(dueAt: Date, attempt: Int)
+    /// That was the last step.
+    case complete
+    /// End the sequence.
+    case stop(StopReason)
+}
+
+public enum EventKind: String, Sendable, Hashable, Codable, CaseIterable {
+    case reply, unsubscribe, bounce, click, goal
+
+    /// Reply, unsubscribe, bounce and goal end sequences; unsubscribe and bounce every campaign, for good.
+    public var endsSequences: Bool { self != .click }
+    public var suppressesForGood: Bool { self == .unsubscribe || self == .bounce }
+}
+
+public struct EventDraft: Sendable, Hashable {
+    public var prospectID: ProspectID
+    public var kind: EventKind
+    /// The campaign it concerns, when known (a reply to step 3 of X).
+    public var campaignID: String?
+    public var occurredAt: Date
+    /// `cli`, `api`, `smtp`, `imap`, `link`...
+    public var source: String
+    public var detail: String?
+
+    public init(prospectID: ProspectID, kind: EventKind, campaignID: String? = nil, occurredAt: Date,
+                source: String, detail: String? = nil) {
+        self.prospectID = prospectID
+        self.kind = kind
+        self.campaignID = campaignID
+        self.occurredAt = occurredAt
+        self.source = source
+        self.detail = detail
+    }
+}
+
+public struct ProspectEvent: Sendable, Hashable {
+    public let id: Int64
+    public let prospectID: ProspectID
+    public let kind: EventKind
+    public let campaignID: String?
+    public let occurredAt: Date
+    public let source: String
+    public let detail: String?
+}
+
+public struct Suppression: Sendable, Hashable {
+    public let email: EmailAddress
+    public let reason: String
+    public let since: Date
+    public let source: String
+}
+
+/// Asks to put a prospect into a campaign; the store applies the enrollment rules atomically.
+public struct EnrollmentRequest: Sendable, Hashable {
+    public var prospectID: ProspectID
+    public var campaignID: String
+    public var priority: Int
+    /// The campaign may run alongside the prospect's other campaigns.
+    public var concurrent: Bool
+    /// End an enrollment already live in this campaign and start again.
+    public var restart: Bool
+    public var firstStepID: String
+    public var firstDueAt: Date
+    public var at: Date
+
+    public init(prospectID: ProspectID, campaignID: String, priority: Int, concurrent: Bool, restart: Bool,
+                firstStepID: String, firstDueAt: Date, at: Date) {
+        self.prospectID = prospectID
+        self.campaignID = campaignID
+        self.priority = priority
+        self.concurrent = concurrent
+        self.restart = restart
+        self.firstStepID = firstStepID
+        self.firstDueAt = firstDueAt
+        self.at = at
+    }
+}
+
+public enum EnrollmentResult: Sendable, Hashable {
+    /// Enrolled; `paused` lists lower-priority enrollments it paused. The new one is itself `.paused` when a
+    /// campaign of higher or equal priority is already running for the prospect.
+    case enrolled(Enrollment, paused: [Enrollment])
+    case alreadyActive(Enrollment)
+    case suppressed(Suppression)
+}
+
+/// Counts for `nurture status`.
+public struct StoreSummary: Sendable, Hashable, Codable {
+    public var prospects: Int
+    public var enrollmentsByStatus: [String: Int]
+    /// Due sends of active enrollments due at or before `now`.
+    public var dueNow: Int
+    /// Due sends of active enrollments after `now`.
+    public var pending: Int
+    /// The earliest unclaimed due send of an active enrollment (what `nextDueTime()` returns).
+    public var nextDueAt: Date?
+    /// Attempts in flight when the engine stopped: they may or may not have gone out, and are not resent.
+    public var uncertainDeliveries: Int
+    /// Attempts that ended for good without going out: refused by the server (permanent) or out of retries.
+    public var failedDeliveries: Int
+    /// Suppressed addresses.
+    public var suppressed: Int
+}

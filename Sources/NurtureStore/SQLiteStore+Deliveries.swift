@@ -1,0 +1,153 @@
+import Foundation
+import GRDB
+
+extension SQLiteStore {
+    public func beginDelivery(_ start: DeliveryStart) throws -> Delivery? {
+        try write { db in
+            guard let enrollment = try Self.enrollment(id: start.enrollmentID, in: db), enrollment.status == .active,
+                enrollment.nextStepID == start.stepID
+            else { return nil }
+            let delivery: Delivery
+            do {
+                delivery = try Self.insertDelivery(
+                    enrollment: enrollment, stepID: start.stepID, attempt: start.attempt, channel: start.channel,
+                    recipient: start.recipient, startedAt: start.startedAt, outcome: .inFlight,
+                    messageID: start.messageID, subject: start.subject, note: nil, in: db)
+            } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
+                // `deliveries_once_per_step`: delivered, in flight or uncertain already, maybe by another process.
+                // Only the failed statement is undone; the transaction commits having changed nothing.
+                return nil
+            }
+            try db.cachedStatement(sql: "DELETE FROM due_sends WHERE enrollment_id = ?")
+                .execute(arguments: [enrollment.id])
+            return delivery
+        }
+    }
+
+    public func finishDelivery(_ id: DeliveryID, result: DeliveryResultRecord, next: NextAction) throws {
+        try write { db in
+            guard
+                let row = try Row.fetchOne(
+                    db.cachedStatement(
+                        sql: """
+                            UPDATE deliveries
+                            SET outcome = ?, smtp_code = ?, smtp_text = ?, note = COALESCE(?, note), finished_at = ?
+                            WHERE id = ?
+                            RETURNING enrollment_id, step_id
+                            """),
+                    arguments: [
+                        result.outcome.rawValue, result.smtpCode, result.smtpText, result.note,
+                        result.finishedAt.storedSeconds, id,
+                    ])
+            else { throw StoreError(.notFound, "there is no delivery with id \(id) to finish") }
+            let enrollmentID: EnrollmentID = row["enrollment_id"]
+            guard let enrollment = try Self.enrollment(id: enrollmentID, in: db) else { return }
+            let wentOut = result.outcome == .delivered || result.outcome == .uncertain
+            try Self.apply(
+                next, to: enrollment, after: row["step_id"], tookTurn: wentOut, at: result.finishedAt, in: db)
+        }
+    }
+
+    public func skipStep(enrollmentID: EnrollmentID, stepID: String, note: String, at date: Date, next: NextAction)
+        throws
+    {
+        try write { db in
+            guard let enrollment = try Self.enrollment(id: enrollmentID, in: db), enrollment.status.isLive,
+                let prospect = try Self.prospect(id: enrollment.prospectID, in: db)
+            else { return }
+            let attempt =
+                try Int.fetchOne(
+                    db.cachedStatement(sql: "SELECT attempt FROM due_sends WHERE enrollment_id = ?"),
+                    arguments: [enrollmentID]) ?? 0
+            // Nothing was sent, so the channel and recipient are the prospect's as they stand.
+            _ = try Self.insertDelivery(
+                enrollment: enrollment, stepID: stepID, attempt: attempt, channel: prospect.preferredChannel,
+                recipient: prospect.email.description, startedAt: date, outcome: .skipped, messageID: nil,
+                subject: nil, note: note, finishedAt: date, in: db)
+            try db.cachedStatement(sql: "DELETE FROM due_sends WHERE enrollment_id = ?").execute(arguments: [
+                enrollmentID
+            ])
+            try Self.apply(next, to: enrollment, after: stepID, tookTurn: true, at: date, in: db)
+        }
+    }
+
+    /// Only the daemon calls this, at start-up, before it begins anything itself: any attempt still in flight
+    /// then belongs to a process that stopped mid-send.
+    public func markInFlightUncertain(at date: Date) throws -> [Delivery] {
+        try write { db in
+            try Row.fetchAll(
+                db.cachedStatement(
+                    sql: """
+                        UPDATE deliveries
+                        SET outcome = 'uncertain',
+                            note = 'in flight when the engine stopped: it may or may not have been sent'
+                        WHERE outcome = 'in_flight'
+                        RETURNING *
+                        """)
+            )
+            .map(Delivery.init(row:))
+            .sorted { $0.id < $1.id }
+        }
+    }
+
+    public func deliveries(prospectID: ProspectID) throws -> [Delivery] {
+        try read { db in
+            try Row.fetchAll(
+                db.cachedStatement(sql: "SELECT * FROM deliveries WHERE prospect_id = ? ORDER BY started_at, id"),
+                arguments: [prospectID]
+            )
+            .map(Delivery.init(row:))
+        }
+    }
+
+    public func lastEmailSent(prospectID: ProspectID) throws -> Date? {
+        try read { db in
+            // An uncertain email may have gone out; for the minimum gap it counts as sent when it started.
+            try Double.fetchOne(
+                db.cachedStatement(
+                    sql: """
+                        SELECT MAX(COALESCE(finished_at, started_at)) FROM deliveries
+                        WHERE prospect_id = ? AND channel = 'email' AND outcome IN ('delivered', 'uncertain')
+                        """), arguments: [prospectID]
+            )
+            .map(Date.init(timeIntervalSince1970:))
+        }
+    }
+
+    public func lastDeliveredEmail(enrollmentID: EnrollmentID) throws -> Delivery? {
+        try read { db in
+            try Row.fetchOne(
+                db.cachedStatement(
+                    sql: """
+                        SELECT * FROM deliveries
+                        WHERE enrollment_id = ? AND channel = 'email' AND outcome = 'delivered'
+                        ORDER BY COALESCE(finished_at, started_at) DESC, id DESC
+                        LIMIT 1
+                        """), arguments: [enrollmentID]
+            )
+            .map(Delivery.init(row:))
+        }
+    }
+
+    private static func insertDelivery(
+        enrollment: Enrollment, stepID: String, attempt: Int, channel: Channel, recipient: String, startedAt: Date,
+        outcome: DeliveryOutcome, messageID: String?, subject: String?, note: String?, finishedAt: Date? = nil,
+        in db: Database
+    ) throws -> Delivery {
+        let statement = try db.cachedStatement(
+            sql: """
+                INSERT INTO deliveries (enrollment_id, prospect_id, campaign_id, step_id, attempt, channel, recipient,
+                                        started_at, finished_at, outcome, message_id, subject, note)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                RETURNING *
+                """)
+        let arguments: StatementArguments = [
+            enrollment.id, enrollment.prospectID, enrollment.campaignID, stepID, attempt, channel.rawValue, recipient,
+            startedAt.storedSeconds, finishedAt?.storedSeconds, outcome.rawValue, messageID, subject, note,
+        ]
+        guard let row = try Row.fetchOne(statement, arguments: arguments) else {
+            throw StoreError(.databaseFailure, "recording step \(stepID) of enrollment \(enrollment.id) returned nothing")
+        }
+        return try Delivery(row: row)
+    }
+}

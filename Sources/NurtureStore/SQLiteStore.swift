@@ -1,0 +1,136 @@
+import Foundation
+import GRDB
+
+/// The store on one SQLite file, shared by the daemon and the CLI.
+///
+/// WAL mode lets readers run while one process writes; every write is an `IMMEDIATE` transaction that waits
+/// up to `busyTimeout` for another process to finish, so two processes never interleave inside one call.
+public struct SQLiteStore: NurtureStore {
+    /// How long a call waits for another process's write before failing with `StoreError.Code.busy`.
+    public static let busyTimeout: TimeInterval = 5
+
+    let writer: any DatabaseWriter
+    /// The file, or `:memory:`; for error messages.
+    public let path: String
+
+    /// Opens (creating it and its folder if needed) the database at `path` and brings its schema up to date.
+    public init(path: String) throws {
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        } catch {
+            throw StoreError(
+                .cannotOpen,
+                "cannot create the folder \(folder.path) for the state database: \(Self.reason(error)); "
+                    + "check `state:` in the configuration and the folder's permissions",
+                underlying: error)
+        }
+        let pool: DatabasePool
+        do {
+            pool = try DatabasePool(path: path, configuration: Self.configuration)
+            // GRDB picks synchronous=NORMAL for WAL, which can lose the last commits on power loss. FULL makes
+            // "recorded as in flight before SMTP" hold even then, for one fsync per transaction.
+            try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
+        } catch {
+            throw StoreError(
+                .cannotOpen,
+                "cannot open the state database at \(path): \(Self.reason(error)); "
+                    + "check `state:` in the configuration and that the file is a Nurture database",
+                underlying: error)
+        }
+        try self.init(writer: pool, path: path)
+    }
+
+    /// A private database in memory, for tests of the logic above the store.
+    public static func inMemory() throws -> SQLiteStore {
+        do {
+            return try SQLiteStore(writer: DatabaseQueue(configuration: configuration), path: ":memory:")
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(.cannotOpen, "cannot create an in-memory database: \(reason(error))", underlying: error)
+        }
+    }
+
+    private init(writer: any DatabaseWriter, path: String) throws {
+        self.writer = writer
+        self.path = path
+        try migrate()
+    }
+
+    /// Closes the connections; later calls fail. Without it they close when the last copy of the store goes.
+    public func close() throws {
+        try wrap { try writer.close() }
+    }
+
+    private static var configuration: Configuration {
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.busyMode = .timeout(busyTimeout)
+        configuration.label = "NurtureStore"
+        return configuration
+    }
+
+    private func migrate() throws {
+        let migrator = Schema.migrator
+        do {
+            if try writer.read(migrator.hasBeenSuperseded) {
+                throw StoreError(
+                    .newerSchema,
+                    "the state database at \(path) was written by a newer version of Nurture; "
+                        + "upgrade Nurture, or point `state:` at another folder")
+            }
+            do {
+                try migrator.migrate(writer)
+            } catch {
+                // Two processes opening a new file at once can both try the first migration; the loser finds
+                // it applied on a second look.
+                try migrator.migrate(writer)
+            }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(
+                .migrationFailed,
+                "cannot update the schema of the state database at \(path): \(Self.reason(error)); "
+                    + "restore a backup, or point `state:` at another folder",
+                underlying: error)
+        }
+    }
+
+    // MARK: Transactions
+
+    /// One write transaction, with SQLite's errors turned into `StoreError`s that say what to do.
+    func write<T>(_ updates: (Database) throws -> T) throws -> T {
+        try wrap { try writer.write(updates) }
+    }
+
+    /// One read transaction (a snapshot), with errors turned into `StoreError`s.
+    func read<T>(_ value: (Database) throws -> T) throws -> T {
+        try wrap { try writer.read(value) }
+    }
+
+    func wrap<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as StoreError {
+            throw error
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
+            throw StoreError(
+                .busy,
+                "the state database at \(path) stayed locked by another process for over "
+                    + "\(Int(Self.busyTimeout)) seconds; retry, or look for a stuck `nurture` process",
+                underlying: error)
+        } catch {
+            throw StoreError(
+                .databaseFailure,
+                "the state database at \(path) failed: \(Self.reason(error)); check the disk and the file",
+                underlying: error)
+        }
+    }
+
+    private static func reason(_ error: any Error) -> String {
+        if let error = error as? DatabaseError { return error.message ?? "\(error.resultCode)" }
+        return (error as NSError).localizedDescription
+    }
+}

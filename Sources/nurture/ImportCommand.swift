@@ -1,0 +1,197 @@
+import ArgumentParser
+import CSV
+import Foundation
+import NurtureCampaigns
+import NurtureCore
+import NurtureEngine
+import NurtureStore
+
+struct ImportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Enroll many prospects from a CSV file.",
+        discussion: """
+            The first row names the columns: `email` (required), optionally `timezone` and `preferred_channel` \
+            (email or phone); every other column becomes a prospect field for the templates. A bad row is \
+            reported as FILE:LINE and skipped; the good ones are kept. A progress bar shows on a terminal.
+            """
+    )
+
+    @OptionGroup var options: ConfigOptions
+    @Argument(help: "The campaign id.") var campaign: String
+    @Argument(help: "The CSV file.") var file: String
+    @Flag(help: "Restart prospects already in the campaign.") var restart = false
+    @Flag(help: "Print the summary as JSON.") var json = false
+
+    static let batchSize = 1000
+
+    func run() throws {
+        let runtime = try Runtime(options: options)
+        let campaign: Campaign
+        do {
+            campaign = try runtime.enroller.campaign(self.campaign)
+        } catch {
+            throw CommandFailure(message: error.description)
+        }
+        var reader = try ProspectCSV(path: file)
+        let progress = ProgressBar(total: reader.rowCount, label: "importing")
+        var summary = ImportSummary()
+        var batch: [ProspectDraft] = []
+        func flush() throws {
+            guard !batch.isEmpty else { return }
+            for result in try runtime.enroller.enroll(batch, in: campaign, restart: restart) {
+                summary.count(result)
+            }
+            progress.update(summary.rows + summary.badRows)
+            batch.removeAll(keepingCapacity: true)
+        }
+        while let row = reader.next() {
+            switch row {
+            case .draft(let draft):
+                batch.append(draft)
+                summary.rows += 1
+                if batch.count == Self.batchSize { try flush() }
+            case .bad(let line, let message):
+                summary.badRows += 1
+                FileHandle.standardError.write(Data("\(file):\(line): error: \(message)\n".utf8))
+            }
+        }
+        try flush()
+        progress.finish()
+        if let failure = reader.failure {
+            summary.badRows += 1
+            FileHandle.standardError.write(Data("\(file):\(failure.line): error: \(failure.message)\n".utf8))
+        }
+        if json {
+            printJSON(summary)
+        } else {
+            print(summary.description(campaign: campaign.id))
+        }
+        if summary.rows == 0 { throw ExitCode.failure }
+    }
+}
+
+private struct ImportSummary: Encodable {
+    var rows = 0
+    var enrolled = 0
+    var paused = 0
+    var alreadyActive = 0
+    var suppressed = 0
+    var badRows = 0
+
+    mutating func count(_ result: EnrollmentResult) {
+        switch result {
+        case .enrolled(let enrollment, _):
+            enrolled += 1
+            if enrollment.status == .paused { paused += 1 }
+        case .alreadyActive: alreadyActive += 1
+        case .suppressed: suppressed += 1
+        }
+    }
+
+    func description(campaign: String) -> String {
+        "\(rows) prospects read: \(enrolled) enrolled in \(campaign)"
+            + (paused > 0 ? " (\(paused) paused behind a higher-priority campaign)" : "")
+            + ", \(alreadyActive) already in it, \(suppressed) suppressed; \(badRows) bad rows skipped"
+    }
+}
+
+/// Rows of a prospects CSV, with the line each starts on.
+struct ProspectCSV {
+    enum Row {
+        case draft(ProspectDraft)
+        case bad(line: Int, String)
+    }
+
+    private let reader: CSVReader
+    private let columns: [String]
+    private let emailColumn: Int
+    private var line = 1
+    let rowCount: Int
+
+    init(path: String) throws {
+        guard let stream = InputStream(fileAtPath: path), FileManager.default.isReadableFile(atPath: path) else {
+            throw CommandFailure(message: "cannot read \(path)")
+        }
+        do {
+            reader = try CSVReader(stream: stream, hasHeaderRow: true)
+        } catch {
+            throw CommandFailure(message: "\(path): not a CSV file: \(error)")
+        }
+        columns = (reader.headerRow ?? []).map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        guard let email = columns.firstIndex(of: "email") else {
+            throw CommandFailure(message: "\(path):1: error: the header row has no `email` column")
+        }
+        emailColumn = email
+        // Counted up front so the progress bar can show a share; a cheap pass over bytes.
+        let lines = (try? Data(contentsOf: URL(fileURLWithPath: path)))?.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } ?? 0
+        rowCount = max(0, lines - 1)
+    }
+
+    /// Set when the file stops being CSV (an unclosed quote, say); no rows follow.
+    var failure: (line: Int, message: String)? {
+        reader.error.map { (line + 1, "malformed CSV: \($0)") }
+    }
+
+    mutating func next() -> Row? {
+        guard let fields = reader.next() else { return nil }
+        line += 1
+        let start = line
+        // A quoted field may hold line breaks: the next row starts that many lines further on.
+        line += fields.reduce(0) { $0 + $1.reduce(0) { $0 + ($1 == "\n" || $1 == "\r\n" ? 1 : 0) } }
+        guard fields.count == columns.count else {
+            return .bad(line: start, "expected \(columns.count) fields, found \(fields.count)")
+        }
+        let email: EmailAddress
+        do {
+            email = try EmailAddress(fields[emailColumn])
+        } catch {
+            return .bad(line: start, "\(error)")
+        }
+        var draft = ProspectDraft(email: email)
+        for (column, value) in zip(columns, fields) where column != "email" && !value.isEmpty {
+            switch column {
+            case "timezone", "time_zone":
+                guard TimeZone(identifier: value) != nil else {
+                    return .bad(line: start, "unknown time zone `\(value)`; use an IANA name like `Europe/Berlin`")
+                }
+                draft.timeZone = value
+            case "preferred_channel", "prefers":
+                guard let channel = Channel(rawValue: value.lowercased()) else {
+                    return .bad(line: start, "preferred_channel `\(value)` must be `email` or `phone`")
+                }
+                draft.preferredChannel = channel
+            default:
+                draft.attributes[column] = value
+            }
+        }
+        return .draft(draft)
+    }
+}
+
+/// `importing [#########           ] 45% 4,500/10,000` on a terminal's stderr; nothing when piped.
+final class ProgressBar {
+    private let total: Int
+    private let label: String
+    private let enabled = isatty(STDERR_FILENO) == 1
+    private var lastDrawn = -1
+
+    init(total: Int, label: String) {
+        self.total = max(total, 1)
+        self.label = label
+    }
+
+    func update(_ done: Int) {
+        guard enabled else { return }
+        let percent = min(100, done * 100 / total)
+        guard percent != lastDrawn else { return }
+        lastDrawn = percent
+        let filled = percent / 5
+        let bar = String(repeating: "#", count: filled) + String(repeating: " ", count: 20 - filled)
+        FileHandle.standardError.write(Data("\r\(label) [\(bar)] \(percent)% \(done)/\(total)".utf8))
+    }
+
+    func finish() {
+        if enabled, lastDrawn >= 0 { FileHandle.standardError.write(Data("\n".utf8)) }
+    }
+}
