@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NurtureCore
 import NurtureEngine
 import NurtureStore
 
@@ -22,10 +23,17 @@ struct EnrollCommand: ParsableCommand {
     @Option(help: "How the prospect wants to be reached: email, or phone (email steps become owner tasks).")
     var prefers: Channel?
     @Flag(help: "End an enrollment already running in this campaign and start again.") var restart = false
+    @Option(help: "When the prospect enrolled (ISO 8601), e.g. the form's time; default now.") var at: String?
     @Flag(help: "Print the result as JSON.") var json = false
 
     func run() throws {
-        let runtime = try Runtime(options: options)
+        let clock: any WallClock = try at.map { text in
+            guard let date = TimeFormat.parse(text) else {
+                throw CommandFailure(message: "--at `\(text)` is not ISO 8601, like 2026-11-23T14:00:00Z")
+            }
+            return ManualClock(date)
+        } ?? SystemClock()
+        let runtime = try Runtime(options: options, clock: clock)
         let prospect = try prospectOptions.prospect(email: email)
         let draft = ProspectDraft(
             email: prospect.email, attributes: prospect.attributes, timeZone: timezone, preferredChannel: prefers)

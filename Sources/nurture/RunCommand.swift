@@ -49,7 +49,8 @@ struct RunCommand: ParsableCommand {
         Self.waitForTermination()
         log("stopping: finishing sends in progress")
         scheduler.stop(timeout: 30)
-        log("stopped")
+        // With --time-scale, a restart can go on from here with --clock-start.
+        log("stopped; engine clock at \(TimeFormat.utc(clock.now()))")
     }
 
     private func makeClock() throws -> any WallClock {
@@ -84,6 +85,12 @@ struct RunCommand: ParsableCommand {
     static func waitForTermination() {
         let done = DispatchSemaphore(value: 0)
         var sources: [DispatchSourceSignal] = []
+        // A parent may start us with these blocked (Swift's test runner does); they must reach the source.
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
+        sigaddset(&unblock, SIGINT)
+        sigaddset(&unblock, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
         for signalNumber in [SIGINT, SIGTERM] {
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
