@@ -76,10 +76,13 @@ extension ProspectCalendar {
         let local = TimeInterval(wall.day) * 86_400 + wall.seconds
         // Offsets a day either side cover both sides of any transition near this wall time.
         let offsets = Set([local - 86_400, local, local + 86_400].map { offset(at: $0) })
-        let matching = offsets.map { local - TimeInterval($0) }.filter { local - $0 == TimeInterval(offset(at: $0)) }
-        if let first = matching.min() { return Date(timeIntervalSince1970: first) }
+        let matching = offsets.filter { offset(at: local - TimeInterval($0)) == $0 }
+        // Both offsets match when the clocks fall back; the larger one gives the earlier instant.
+        if let first = matching.max() { return Date(timeIntervalSince1970: local - TimeInterval(first)) }
         // No offset gives this wall time: it falls in a gap. Find the transition that ends the gap.
-        guard let smallest = offsets.min(), let largest = offsets.max() else { return Date(timeIntervalSince1970: local) }
+        guard let smallest = offsets.min(), let largest = offsets.max() else {
+            return Date(timeIntervalSince1970: local)
+        }
         var low = (local - TimeInterval(largest)).rounded(.down)
         var high = (local - TimeInterval(smallest)).rounded(.up)
         while high - low > 1 {

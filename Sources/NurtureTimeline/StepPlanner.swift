@@ -140,7 +140,8 @@ public struct StepPlanner: Sendable {
     private func gapBound(after previousEmail: Date) -> GapBound? {
         [globalMinimumGap, campaign.minimumGap].compactMap { $0 }
             .map { gap in
-                GapBound(earliest: calendar.date(byAdding: gap, to: previousEmail), previousEmail: previousEmail, gap: gap)
+                GapBound(
+                    earliest: calendar.date(byAdding: gap, to: previousEmail), previousEmail: previousEmail, gap: gap)
             }
             .max { $0.earliest < $1.earliest }
     }

@@ -7,7 +7,8 @@ extension ProspectCalendar {
         let wall = wallTime(of: instant)
         let weekday = CivilDays.weekday(wall.day).name.capitalized
         let minutes = Int(wall.seconds / 60)
-        return "\(weekday) \(CivilDays.isoString(wall.day)) \(Self.twoDigits(minutes / 60)):\(Self.twoDigits(minutes % 60))"
+        let time = "\(Self.twoDigits(minutes / 60)):\(Self.twoDigits(minutes % 60))"
+        return "\(weekday) \(CivilDays.isoString(wall.day)) \(time)"
     }
 
     private static func twoDigits(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }

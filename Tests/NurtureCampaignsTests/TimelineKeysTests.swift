@@ -50,7 +50,10 @@ struct TimelineKeysTests {
                 .untilAttribute("demoDate", offset: WaitOffset(Wait(2, .hours), .after)),
             ])
         #expect(campaign.steps.map(\.repliesInThread) == [false, true, false, false])
-        #expect(campaign.steps.map(\.timing.description)[1...] == ["1 day before `demo_date`", "at `demo_date`", "2 hours after `demoDate`"])
+        #expect(
+            campaign.steps.map(\.timing.description)[1...] == [
+                "1 day before `demo_date`", "at `demo_date`", "2 hours after `demoDate`",
+            ])
     }
 
     @Test func campaignsWithoutTheNewKeysKeepTheirDefaults() throws {

@@ -44,13 +44,17 @@ struct WallClockTests {
     @Test func aSkippedWallTimeIsTheFirstInstantAfterTheGap() throws {
         let newYork = try Fixtures.calendar("America/New_York")
         let twoThirty = try #require(TimeOfDay(hour: 2, minute: 30))
-        #expect(newYork.instant(on: try Fixtures.date("2027-03-14"), at: twoThirty) == (try Fixtures.instant("2027-03-14T03:00:00-04:00")))
+        #expect(
+            newYork.instant(on: try Fixtures.date("2027-03-14"), at: twoThirty)
+                == (try Fixtures.instant("2027-03-14T03:00:00-04:00")))
     }
 
     @Test func aRepeatedWallTimeIsItsFirstOccurrence() throws {
         let berlin = try Fixtures.calendar("Europe/Berlin")
         let twoThirty = try #require(TimeOfDay(hour: 2, minute: 30))
-        #expect(berlin.instant(on: try Fixtures.date("2026-10-25"), at: twoThirty) == (try Fixtures.instant("2026-10-25T02:30:00+02:00")))
+        #expect(
+            berlin.instant(on: try Fixtures.date("2026-10-25"), at: twoThirty)
+                == (try Fixtures.instant("2026-10-25T02:30:00+02:00")))
     }
 
     @Test func datesAndWeekdaysAreThoseOfTheProspectsZone() throws {

@@ -31,7 +31,8 @@ enum Fixtures {
     }
 
     static func window(_ days: Set<Weekday>, _ opens: (Int, Int), _ closes: (Int, Int)) throws -> SendWindow {
-        guard let open = TimeOfDay(hour: opens.0, minute: opens.1), let close = TimeOfDay(hour: closes.0, minute: closes.1)
+        guard let open = TimeOfDay(hour: opens.0, minute: opens.1),
+            let close = TimeOfDay(hour: closes.0, minute: closes.1)
         else { throw Unparsable(description: "\(opens)-\(closes)") }
         return SendWindow(days: days, opens: open, closes: close)
     }

@@ -29,11 +29,15 @@ struct PlanTests {
             "2026-12-21T08:30:00+05:30",  // breakup: a week
         ]
         #expect(plan.map(\.due) == (try expected.map(Fixtures.instant)))
-        #expect(plan.map(\.explanations) == [
-            [], [],
-            ["moved from Fri 2026-11-27 19:45 to Mon 2026-11-30 08:30 (outside the send window mon-fri 08:30-17:00)"],
-            [], [], [], [],
-        ])
+        #expect(
+            plan.map(\.explanations) == [
+                [], [],
+                [
+                    "moved from Fri 2026-11-27 19:45 to Mon 2026-11-30 08:30 "
+                        + "(outside the send window mon-fri 08:30-17:00)"
+                ],
+                [], [], [], [],
+            ])
         #expect(plan.allSatisfy { !$0.isSkipped })
     }
 
@@ -60,7 +64,10 @@ struct PlanTests {
                   - { id: c, wait: 3 business days, email: { subject: "C", body: body.md } }
                 """)
         for (zone, enrolled, expected) in [
-            ("America/New_York", "2027-03-08T10:00:00-05:00", ["2027-03-15T10:00:00-04:00", "2027-03-18T10:00:00-04:00"]),
+            (
+                "America/New_York", "2027-03-08T10:00:00-05:00",
+                ["2027-03-15T10:00:00-04:00", "2027-03-18T10:00:00-04:00"]
+            ),
             ("Europe/Berlin", "2027-03-22T10:00:00+01:00", ["2027-03-29T10:00:00+02:00", "2027-04-01T10:00:00+02:00"]),
         ] {
             let start = try Fixtures.instant(enrolled)
@@ -74,7 +81,10 @@ struct PlanTests {
         let campaign = try Fixtures.sampleCampaign("web-lead-followup")
         let start = try Fixtures.instant("2026-11-16T09:00:00-05:00")
         let planner = StepPlanner(campaign: campaign, prospectTimeZone: nil, enrolledAt: start)
-        #expect(planner.plan(from: 5, anchor: start, lastEmailSent: nil, now: start).map(\.stepID) == ["check-in", "breakup"])
+        #expect(
+            planner.plan(from: 5, anchor: start, lastEmailSent: nil, now: start).map(\.stepID) == [
+                "check-in", "breakup",
+            ])
         #expect(planner.plan(from: 7, anchor: start, lastEmailSent: nil, now: start).isEmpty)
         #expect(planner.plan(from: 99, anchor: start, lastEmailSent: nil, now: start).isEmpty)
         #expect(planner.plan(from: -1, anchor: start, lastEmailSent: nil, now: start).isEmpty)

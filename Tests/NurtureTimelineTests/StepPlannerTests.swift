@@ -49,7 +49,8 @@ struct StepPlannerTests {
         let planner = try Self.planner(campaign, enrolledAt: "2026-12-21T10:00:00-05:00")
         let step = try #require(planner.nextStep(index: 1, anchor: anchor, lastEmailSent: nil, now: anchor))
         #expect(step.due == (try Fixtures.instant("2026-12-28T08:30:00-05:00")))
-        #expect(step.explanations == ["moved from Thu 2026-12-24 10:00 to Mon 2026-12-28 08:30 (2026-12-24 is a holiday)"])
+        #expect(
+            step.explanations == ["moved from Thu 2026-12-24 10:00 to Mon 2026-12-28 08:30 (2026-12-24 is a holiday)"])
     }
 
     @Test func atDayFourteenCountsFromEnrollmentAtTheSameWallClockTime() throws {
@@ -76,7 +77,8 @@ struct StepPlannerTests {
     ])
     func untilWaitsCountBackFromTheAttributesDate(demoDate: String, expected: String, moves: Int) throws {
         let campaign = try Self.campaign(Self.dayBefore)
-        let planner = try Self.planner(campaign, enrolledAt: "2027-03-01T10:00:00-05:00", attributes: ["demo_date": demoDate])
+        let planner = try Self.planner(
+            campaign, enrolledAt: "2027-03-01T10:00:00-05:00", attributes: ["demo_date": demoDate])
         let anchor = try Fixtures.instant("2027-03-01T10:00:00-05:00")
         let step = try #require(planner.nextStep(index: 1, anchor: anchor, lastEmailSent: nil, now: anchor))
         #expect(step.due == (try Fixtures.instant(expected)))
@@ -86,17 +88,22 @@ struct StepPlannerTests {
     @Test func untilWaitsUseTheProspectsZone() throws {
         let campaign = try Self.campaign(Self.dayBefore)
         let planner = try Self.planner(
-            campaign, enrolledAt: "2027-03-01T10:00:00+05:30", zone: "Asia/Kolkata", attributes: ["demo_date": "2027-03-17"])
+            campaign, enrolledAt: "2027-03-01T10:00:00+05:30", zone: "Asia/Kolkata",
+            attributes: ["demo_date": "2027-03-17"])
         let anchor = try Fixtures.instant("2027-03-01T10:00:00+05:30")
         let step = try #require(planner.nextStep(index: 1, anchor: anchor, lastEmailSent: nil, now: anchor))
         #expect(step.due == (try Fixtures.instant("2027-03-16T09:00:00+05:30")))
     }
 
-    @Test(arguments: [
-        ([:], "skipped: the prospect has no `demo_date`, so there is no date to wait for"),
-        (["demo_date": "  "], "skipped: the prospect has no `demo_date`, so there is no date to wait for"),
-        (["demo_date": "next week"], "skipped: `demo_date` is `next week`, not a date (YYYY-MM-DD or an ISO 8601 date-time)"),
-    ] as [([String: String], String)])
+    @Test(
+        arguments: [
+            ([:], "skipped: the prospect has no `demo_date`, so there is no date to wait for"),
+            (["demo_date": "  "], "skipped: the prospect has no `demo_date`, so there is no date to wait for"),
+            (
+                ["demo_date": "next week"],
+                "skipped: `demo_date` is `next week`, not a date (YYYY-MM-DD or an ISO 8601 date-time)"
+            ),
+        ] as [([String: String], String)])
     func anUntilWaitWithoutADateIsSkippedWhereItStands(attributes: [String: String], explanation: String) throws {
         let planner = try Self.planner(
             try Self.campaign(Self.dayBefore), enrolledAt: "2027-03-01T10:00:00-05:00", attributes: attributes)
@@ -149,7 +156,8 @@ struct StepPlannerTests {
         let planner = try Self.planner(campaign, enrolledAt: "2026-11-10T10:00:00-05:00", gap: Wait(1, .days))
         let enrolled = try Fixtures.instant("2026-11-10T10:00:00-05:00")
         let otherCampaignsEmail = try Fixtures.instant("2026-11-10T09:55:00-05:00")
-        let first = try #require(planner.nextStep(index: 0, anchor: enrolled, lastEmailSent: otherCampaignsEmail, now: enrolled))
+        let first = try #require(
+            planner.nextStep(index: 0, anchor: enrolled, lastEmailSent: otherCampaignsEmail, now: enrolled))
         #expect(first.due == enrolled && first.adjustments == [])
         let second = try #require(planner.nextStep(index: 1, anchor: enrolled, lastEmailSent: enrolled, now: enrolled))
         #expect(second.due == (try Fixtures.instant("2026-11-11T10:00:00-05:00")))
