@@ -130,7 +130,9 @@ struct ProspectCSV {
 
     /// Set when the file stops being CSV (an unclosed quote, say); no rows follow.
     var failure: (line: Int, message: String)? {
-        reader.error.map { (line + 1, "malformed CSV: \($0)") }
+        // CSV.swift reports the end of the stream as `cannotReadFile`: not a problem of the file.
+        guard let error = reader.error, !(error is CSVError && "\(error)" == "cannotReadFile") else { return nil }
+        return (line + 1, "malformed CSV: \(error)")
     }
 
     mutating func next() -> Row? {
