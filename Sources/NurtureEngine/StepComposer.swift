@@ -114,6 +114,13 @@ public struct StepComposer: Sendable {
         }
     }
 
+    /// A note to the campaign's owner about a prospect (a step that could not be delivered, say).
+    public func ownerNotice(_ subject: String, text: String, step: Step, of campaign: Campaign, for prospect: Prospect)
+        throws(ComposeError) -> ComposedStep
+    {
+        try ownerTask(subject: subject, notes: text, step: step, campaign: campaign, prospect: prospect, to: campaign.owner)
+    }
+
     /// A reminder to the owner, with who the prospect is; replying writes to the prospect.
     private func ownerTask(
         subject: String, notes: String, step: Step, campaign: Campaign, prospect: Prospect, to owner: Mailbox

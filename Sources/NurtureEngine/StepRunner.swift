@@ -133,10 +133,12 @@ public struct StepRunner: Sendable {
             return .dropped("step `\(step.id)` already went out for this enrollment")
         }
         let result = transport.send(message.bytes, from: message.envelopeFrom, to: message.envelopeTo)
-        return try record(result, of: delivery, prepared: prepared)
+        return try record(result, of: delivery, prepared: prepared, through: transport)
     }
 
-    private func record(_ result: DeliveryResult, of delivery: Delivery, prepared: Prepared) throws -> StepRunOutcome {
+    private func record(
+        _ result: DeliveryResult, of delivery: Delivery, prepared: Prepared, through transport: any MailTransport
+    ) throws -> StepRunOutcome {
         let now = clock.now()
         switch result {
         case .delivered(let reply):
@@ -162,6 +164,7 @@ public struct StepRunner: Sendable {
             failed.outcome = .failed
             failed.note = "gave up after \(delivery.attempt) attempts"
             try store.finishDelivery(delivery.id, result: failed, next: .stop(.deliveryFailed))
+            tellOwner(about: failure, attempts: delivery.attempt, prepared: prepared, through: transport)
             return .failed(failure)
         case .permanentFailure(let failure):
             try store.finishDelivery(
@@ -180,6 +183,22 @@ public struct StepRunner: Sendable {
             }
             return .bounced(failure)
         }
+    }
+
+    /// Best effort: the step is already recorded as failed, and the server that failed may fail this too.
+    private func tellOwner(
+        about failure: SMTPFailure, attempts: Int, prepared: Prepared, through transport: any MailTransport
+    ) {
+        let step = prepared.campaign.steps[prepared.planned.index]
+        let who = prepared.prospect.email.description
+        guard
+            let notice = try? composer.ownerNotice(
+                "\(who) did not get step `\(step.id)`",
+                text: "Step `\(step.id)` of \(prepared.campaign.name) could not be delivered to \(who) after "
+                    + "\(attempts) attempts, so the sequence has stopped.\n\nLast error: \(failure)",
+                step: step, of: prepared.campaign, for: prepared.prospect.asProspect)
+        else { return }
+        _ = transport.send(notice.message.bytes, from: notice.message.envelopeFrom, to: notice.message.envelopeTo)
     }
 
     /// After step `index`: the next step's time, or the end of the sequence.

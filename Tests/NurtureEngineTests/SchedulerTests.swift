@@ -4,6 +4,7 @@ import NurtureCore
 import NurtureEngine
 import NurtureSMTP
 import NurtureStore
+import NurtureTestSupport
 import Testing
 
 /// The scheduler and the sending semantics on a manual clock: nothing here sleeps or waits for real time.
@@ -92,6 +93,9 @@ struct SchedulerTests {
         let id = try engine.prospectID("pat@example.com")
         #expect(try engine.store.enrollments(prospectID: id).map(\.stopReason) == [.deliveryFailed])
         #expect(try engine.store.deliveries(prospectID: id).map(\.outcome) == [.transientFailure, .failed])
+        let notice = try #require(engine.transport.delivered.last)
+        #expect(notice.to.description == "dana@acme.example")
+        #expect(try PythonEmailParser.parse(bytes: notice.message).subject == "Task: pat@example.com did not get step `thanks`")
     }
 
     @Test func aPermanentFailureBouncesSuppressesAndEndsEverySequence() throws {
