@@ -12,7 +12,7 @@ extension StoredProspect {
 
 extension EngineSettings {
     /// The planner for one prospect in one campaign, with the engine's global gap.
-    func planner(for campaign: Campaign, prospect: StoredProspect, enrolledAt: Date) -> StepPlanner {
+    public func planner(for campaign: Campaign, prospect: StoredProspect, enrolledAt: Date) -> StepPlanner {
         StepPlanner(
             campaign: campaign, prospectTimeZone: prospect.timeZoneValue,
             preferredChannel: prospect.preferredChannel == .phone ? .phone : .email,

@@ -124,6 +124,14 @@ public struct StepRunner: Sendable {
                 enrollmentID: prepared.enrollment.id, stepID: step.id, note: "\(error)", at: now, next: next)
             return .skipped("\(error)")
         }
+        // The message carries this moment in its Date header. Between planning and now a loaded machine (or a
+        // fast virtual clock) may have crossed the window's close: then it waits for the next opening instead.
+        let composedAt = clock.now()
+        if let window = prepared.campaign.sendWindow(for: step), !window.contains(composedAt, in: prepared.planned.calendar) {
+            let opening = window.nextOpening(atOrAfter: composedAt, in: prepared.planned.calendar)
+            try store.reschedule(enrollmentID: prepared.enrollment.id, to: opening)
+            return .rescheduled(opening)
+        }
         let message = composed.message
         let start = DeliveryStart(
             enrollmentID: prepared.enrollment.id, stepID: step.id, attempt: prepared.attempt + 1,

@@ -19,8 +19,10 @@ public struct ProspectDraft: Sendable, Hashable {
     /// Nil keeps what is stored (email for a new prospect).
     public var preferredChannel: Channel?
 
-    public init(email: EmailAddress, attributes: [String: String] = [:], timeZone: String? = nil,
-                preferredChannel: Channel? = nil) {
+    public init(
+        email: EmailAddress, attributes: [String: String] = [:], timeZone: String? = nil,
+        preferredChannel: Channel? = nil
+    ) {
         self.email = email
         self.attributes = attributes
         self.timeZone = timeZone
@@ -145,8 +147,10 @@ public struct DeliveryStart: Sendable, Hashable {
     public var subject: String?
     public var startedAt: Date
 
-    public init(enrollmentID: EnrollmentID, stepID: String, attempt: Int, channel: Channel, recipient: String,
-                messageID: String?, subject: String?, startedAt: Date) {
+    public init(
+        enrollmentID: EnrollmentID, stepID: String, attempt: Int, channel: Channel, recipient: String,
+        messageID: String?, subject: String?, startedAt: Date
+    ) {
         self.enrollmentID = enrollmentID
         self.stepID = stepID
         self.attempt = attempt
@@ -166,8 +170,10 @@ public struct DeliveryResultRecord: Sendable, Hashable {
     public var note: String?
     public var finishedAt: Date
 
-    public init(outcome: DeliveryOutcome, smtpCode: Int? = nil, smtpText: String? = nil, note: String? = nil,
-                finishedAt: Date) {
+    public init(
+        outcome: DeliveryOutcome, smtpCode: Int? = nil, smtpText: String? = nil, note: String? = nil,
+        finishedAt: Date
+    ) {
         self.outcome = outcome
         self.smtpCode = smtpCode
         self.smtpText = smtpText
@@ -206,8 +212,10 @@ public struct EventDraft: Sendable, Hashable {
     public var source: String
     public var detail: String?
 
-    public init(prospectID: ProspectID, kind: EventKind, campaignID: String? = nil, occurredAt: Date,
-                source: String, detail: String? = nil) {
+    public init(
+        prospectID: ProspectID, kind: EventKind, campaignID: String? = nil, occurredAt: Date,
+        source: String, detail: String? = nil
+    ) {
         self.prospectID = prospectID
         self.kind = kind
         self.campaignID = campaignID
@@ -247,8 +255,10 @@ public struct EnrollmentRequest: Sendable, Hashable {
     public var firstDueAt: Date
     public var at: Date
 
-    public init(prospectID: ProspectID, campaignID: String, priority: Int, concurrent: Bool, restart: Bool,
-                firstStepID: String, firstDueAt: Date, at: Date) {
+    public init(
+        prospectID: ProspectID, campaignID: String, priority: Int, concurrent: Bool, restart: Bool,
+        firstStepID: String, firstDueAt: Date, at: Date
+    ) {
         self.prospectID = prospectID
         self.campaignID = campaignID
         self.priority = priority

@@ -18,8 +18,7 @@ extension SQLiteStore {
                 // Only the failed statement is undone; the transaction commits having changed nothing.
                 return nil
             }
-            try db.cachedStatement(sql: "DELETE FROM due_sends WHERE enrollment_id = ?")
-                .execute(arguments: [enrollment.id])
+            try Self.deleteDueSend(of: enrollment.id, in: db)
             return delivery
         }
     }
@@ -64,9 +63,7 @@ extension SQLiteStore {
                 enrollment: enrollment, stepID: stepID, attempt: attempt, channel: prospect.preferredChannel,
                 recipient: prospect.email.description, startedAt: date, outcome: .skipped, messageID: nil,
                 subject: nil, note: note, finishedAt: date, in: db)
-            try db.cachedStatement(sql: "DELETE FROM due_sends WHERE enrollment_id = ?").execute(arguments: [
-                enrollmentID
-            ])
+            try Self.deleteDueSend(of: enrollmentID, in: db)
             try Self.apply(next, to: enrollment, after: stepID, tookTurn: true, at: date, in: db)
         }
     }
@@ -146,7 +143,8 @@ extension SQLiteStore {
             startedAt.storedSeconds, finishedAt?.storedSeconds, outcome.rawValue, messageID, subject, note,
         ]
         guard let row = try Row.fetchOne(statement, arguments: arguments) else {
-            throw StoreError(.databaseFailure, "recording step \(stepID) of enrollment \(enrollment.id) returned nothing")
+            throw StoreError(
+                .databaseFailure, "recording step \(stepID) of enrollment \(enrollment.id) returned nothing")
         }
         return try Delivery(row: row)
     }

@@ -76,6 +76,11 @@ extension SQLiteStore {
         ).execute(arguments: ["id": enrollmentID, "stepID": stepID, "dueAt": dueAt.storedSeconds, "attempt": attempt])
     }
 
+    /// The step is being taken (begun or skipped): nothing is pending until the engine's next action says so.
+    static func deleteDueSend(of enrollmentID: EnrollmentID, in db: Database) throws {
+        try db.cachedStatement(sql: "DELETE FROM due_sends WHERE enrollment_id = ?").execute(arguments: [enrollmentID])
+    }
+
     /// Applies the engine's decision after a step took its turn (`finishedAt`) or failed to.
     static func apply(
         _ next: NextAction, to enrollment: Enrollment, after stepID: String, tookTurn: Bool, at finishedAt: Date,

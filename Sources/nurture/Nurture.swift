@@ -13,7 +13,8 @@ struct Nurture: ParsableCommand {
             """,
         subcommands: [
             CheckCommand.self, PreviewCommand.self, SendCommand.self, EnrollCommand.self, ImportCommand.self,
-            EventCommand.self, StopCommand.self, RunCommand.self,
+            EventCommand.self, StopCommand.self, RunCommand.self, StatusCommand.self, TimelineCommand.self,
+            PlanCommand.self, ForecastCommand.self,
         ]
     )
 

@@ -94,9 +94,28 @@ struct PreviewCommandTests {
     }
 
     @Test func aMissingVariableIsNamed() throws {
-        let result = try preview(["web-lead-followup", "call-now", "--email", "sam@example.com"])
+        let folder = try TemporaryFolder([
+            "campaigns/call.yml": """
+            id: call
+            from: dana@acme.example
+            owner: dana@acme.example
+            steps:
+              - { id: now, wait: 0, task: { subject: "Call {{first_name}} at {{phone}}" } }
+
+            """,
+            "nurture.yml": "state: ./var\n",
+        ])
+        let result = try NurtureProcess.run(
+            ["preview", "call", "now", "--email", "sam@example.com", "--var", "first_name=Sam", "--config",
+             folder.path + "/nurture.yml"])
         #expect(result.status == 1)
         #expect(result.stderrText.contains("needs `{{phone}}`"))
+    }
+
+    @Test func theCallTaskReadsWellWithoutAPhone() throws {
+        let result = try preview(["web-lead-followup", "call-now", "--email", "sam@example.com", "--var", "first_name=Sam"])
+        #expect(result.status == 0, "\(result.stderrText)")
+        #expect(result.stdoutText.contains("Subject: Task: Call Sam within the hour"))
     }
 
     @Test func unknownCampaignsAndStepsSuggestTheRightOne() throws {

@@ -76,7 +76,8 @@ struct DeliveryTests {
         let dana = try store.makeProspect("dana@acme.example")
         let (enrollment, _) = try store.enrolled(dana, in: "welcome", firstStep: "thanks")
         let delivery = try #require(try store.begin(enrollment, step: "thanks"))
-        let result = DeliveryResultRecord(outcome: .delivered, smtpCode: 250, smtpText: "2.0.0 Ok: queued", finishedAt: at(2))
+        let result = DeliveryResultRecord(
+            outcome: .delivered, smtpCode: 250, smtpText: "2.0.0 Ok: queued", finishedAt: at(2))
         try store.finishDelivery(delivery.id, result: result, next: .schedule(stepID: "value", dueAt: at(5000)))
 
         let moved = try #require(try store.enrollment(id: enrollment.id))
@@ -84,7 +85,9 @@ struct DeliveryTests {
         #expect(moved.lastStepID == "thanks")
         #expect(moved.lastStepAt == at(2))
         #expect(moved.nextStepID == "value")
-        #expect(try store.dueSend(enrollmentID: enrollment.id) == DueSend(enrollmentID: enrollment.id, stepID: "value", dueAt: at(5000)))
+        #expect(
+            try store.dueSend(enrollmentID: enrollment.id)
+                == DueSend(enrollmentID: enrollment.id, stepID: "value", dueAt: at(5000)))
         let recorded = try #require(try store.deliveries(prospectID: dana.id).first)
         #expect(recorded.outcome == .delivered)
         #expect(recorded.smtpCode == 250)
@@ -100,7 +103,9 @@ struct DeliveryTests {
         try store.finishDelivery(
             first.id, result: DeliveryResultRecord(outcome: .transientFailure, smtpCode: 451, finishedAt: at(2)),
             next: .retry(dueAt: at(10), attempt: 1))
-        #expect(try store.dueSend(enrollmentID: enrollment.id) == DueSend(enrollmentID: enrollment.id, stepID: "thanks", dueAt: at(10), attempt: 1))
+        #expect(
+            try store.dueSend(enrollmentID: enrollment.id)
+                == DueSend(enrollmentID: enrollment.id, stepID: "thanks", dueAt: at(10), attempt: 1))
         let waiting = try #require(try store.enrollment(id: enrollment.id))
         #expect(waiting.lastStepID == nil)
         #expect(waiting.nextStepID == "thanks")
@@ -117,7 +122,8 @@ struct DeliveryTests {
         let (low, _) = try store.enrolled(dana, in: "low", priority: 1)
         let (high, _) = try store.enrolled(dana, in: "high", priority: 9, firstStep: "breakup")
         let delivery = try #require(try store.begin(high, step: "breakup"))
-        try store.finishDelivery(delivery.id, result: DeliveryResultRecord(outcome: .delivered, finishedAt: at(3)), next: .complete)
+        try store.finishDelivery(
+            delivery.id, result: DeliveryResultRecord(outcome: .delivered, finishedAt: at(3)), next: .complete)
         let done = try #require(try store.enrollment(id: high.id))
         #expect(done.status == .completed)
         #expect(done.stopReason == nil)
@@ -162,7 +168,8 @@ struct DeliveryTests {
     @Test func finishingAnUnknownDeliveryThrows() throws {
         let store = try SQLiteStore.inMemory()
         let error = #expect(throws: StoreError.self) {
-            try store.finishDelivery(7, result: DeliveryResultRecord(outcome: .delivered, finishedAt: t0), next: .complete)
+            try store.finishDelivery(
+                7, result: DeliveryResultRecord(outcome: .delivered, finishedAt: t0), next: .complete)
         }
         #expect(error?.code == .notFound)
     }
@@ -186,7 +193,8 @@ struct DeliveryTests {
         #expect(try store.dueSend(enrollmentID: enrollment.id)?.stepID == "value")
         #expect(try store.lastEmailSent(prospectID: dana.id) == nil)
 
-        try store.skipStep(enrollmentID: enrollment.id, stepID: "value", note: "campaign step gone", at: at(4000), next: .complete)
+        try store.skipStep(
+            enrollmentID: enrollment.id, stepID: "value", note: "campaign step gone", at: at(4000), next: .complete)
         #expect(try store.status(enrollment) == .completed)
         // Once ended, skipping changes nothing.
         try store.skipStep(enrollmentID: enrollment.id, stepID: "value", note: "again", at: at(4001), next: .complete)
@@ -227,13 +235,15 @@ struct DeliveryTests {
         let (d, _) = try store.enrolled(dana, in: "d", concurrent: true)
 
         let email = try #require(try store.begin(a, at: at(1)))
-        try store.finishDelivery(email.id, result: DeliveryResultRecord(outcome: .delivered, finishedAt: at(2)), next: .complete)
+        try store.finishDelivery(
+            email.id, result: DeliveryResultRecord(outcome: .delivered, finishedAt: at(2)), next: .complete)
         let task = try #require(
             try store.beginDelivery(
                 DeliveryStart(
                     enrollmentID: b.id, stepID: "first", attempt: 0, channel: .phone, recipient: "owner@acme.example",
                     messageID: nil, subject: "Call Dana", startedAt: at(5))))
-        try store.finishDelivery(task.id, result: DeliveryResultRecord(outcome: .delivered, finishedAt: at(6)), next: .complete)
+        try store.finishDelivery(
+            task.id, result: DeliveryResultRecord(outcome: .delivered, finishedAt: at(6)), next: .complete)
         let failure = try #require(try store.begin(c, at: at(7)))
         try store.finishDelivery(
             failure.id, result: DeliveryResultRecord(outcome: .failed, finishedAt: at(8)), next: .stop(.deliveryFailed))

@@ -13,7 +13,9 @@ struct EnrollmentTests {
         #expect(enrollment.nextStepID == "thanks")
         #expect(enrollment.enrolledAt == at(1))
         #expect(enrollment.lastStepID == nil)
-        #expect(try store.dueSend(enrollmentID: enrollment.id) == DueSend(enrollmentID: enrollment.id, stepID: "thanks", dueAt: at(5)))
+        #expect(
+            try store.dueSend(enrollmentID: enrollment.id)
+                == DueSend(enrollmentID: enrollment.id, stepID: "thanks", dueAt: at(5)))
     }
 
     @Test func aSuppressedAddressIsRefused() throws {
@@ -50,7 +52,8 @@ struct EnrollmentTests {
         let store = try SQLiteStore.inMemory()
         let dana = try store.makeProspect("dana@acme.example")
         let (old, _) = try store.enrolled(dana, in: "welcome", firstStep: "first", due: at(0))
-        let (new, _) = try store.enrolled(dana, in: "welcome", restart: true, firstStep: "first", due: at(20), at: at(10))
+        let (new, _) = try store.enrolled(
+            dana, in: "welcome", restart: true, firstStep: "first", due: at(20), at: at(10))
         #expect(new.id != old.id)
         #expect(new.status == .active)
         let stopped = try #require(try store.enrollment(id: old.id))

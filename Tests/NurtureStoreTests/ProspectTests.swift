@@ -8,7 +8,8 @@ struct ProspectTests {
     @Test func aNewProspectGetsTheDraftAndEmailAsItsChannel() throws {
         let store = try SQLiteStore.inMemory()
         let saved = try store.saveProspect(
-            ProspectDraft(email: address("dana@acme.example"), attributes: ["first_name": "Dana"], timeZone: "Europe/Berlin"),
+            ProspectDraft(
+                email: address("dana@acme.example"), attributes: ["first_name": "Dana"], timeZone: "Europe/Berlin"),
             at: t0)
         #expect(saved.email == (try address("dana@acme.example")))
         #expect(saved.attributes == ["first_name": "Dana"])
@@ -28,7 +29,8 @@ struct ProspectTests {
                 timeZone: "America/New_York", preferredChannel: .phone),
             at: t0)
         let second = try store.saveProspect(
-            ProspectDraft(email: address("dana@acme.example"), attributes: ["company": "Acme Corp", "phone": "+1 555"]),
+            ProspectDraft(
+                email: address("dana@acme.example"), attributes: ["company": "Acme Corp", "phone": "+1 555"]),
             at: at(60))
         #expect(second.id == first.id)
         #expect(second.attributes == ["first_name": "Dana", "company": "Acme Corp", "phone": "+1 555"])
@@ -60,7 +62,9 @@ struct ProspectTests {
 
     @Test func aBatchSavesEveryDraftInOrderInOneGo() throws {
         let fixture = try StoreFixture()
-        let drafts = try (0..<500).map { ProspectDraft(email: try address("p\($0)@example.com"), attributes: ["n": "\($0)"]) }
+        let drafts = try (0..<500).map {
+            ProspectDraft(email: try address("p\($0)@example.com"), attributes: ["n": "\($0)"])
+        }
         let saved = try fixture.store.saveProspects(drafts + [drafts[3]], at: t0)
         #expect(saved.count == 501)
         #expect(saved.map(\.email) == (drafts + [drafts[3]]).map(\.email))

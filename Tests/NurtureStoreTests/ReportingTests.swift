@@ -9,9 +9,11 @@ struct ReportingTests {
         let dana = try store.makeProspect("dana@acme.example")
         let (enrollment, _) = try store.enrolled(dana, in: "welcome")
         let click = try store.recordEvent(
-            EventDraft(prospectID: dana.id, kind: .click, campaignID: "welcome", occurredAt: at(9), source: "link",
+            EventDraft(
+                prospectID: dana.id, kind: .click, campaignID: "welcome", occurredAt: at(9), source: "link",
                 detail: "https://acme.example/pricing"))
-        let reply = try store.recordEvent(EventDraft(prospectID: dana.id, kind: .reply, occurredAt: at(3), source: "cli"))
+        let reply = try store.recordEvent(
+            EventDraft(prospectID: dana.id, kind: .reply, occurredAt: at(3), source: "cli"))
         #expect(click.kind == .click && click.campaignID == "welcome" && click.detail == "https://acme.example/pricing")
         #expect(try store.events(prospectID: dana.id) == [reply, click])
         // Recording is not acting: ending the sequence is the engine's call.
@@ -56,7 +58,8 @@ struct ReportingTests {
             next: .stop(.bounce))
         let retriesOut = try #require(try store.begin(kimSide))
         try store.finishDelivery(
-            retriesOut.id, result: DeliveryResultRecord(outcome: .failed, finishedAt: at(3)), next: .stop(.deliveryFailed))
+            retriesOut.id, result: DeliveryResultRecord(outcome: .failed, finishedAt: at(3)),
+            next: .stop(.deliveryFailed))
         _ = try store.begin(leeWelcome)
         _ = try store.markInFlightUncertain(at: at(4))
         try store.suppress(address("kim@acme.example"), reason: "bounce", source: "smtp", at: at(2))

@@ -71,7 +71,9 @@ struct SchedulingTests {
         let (enrollment, _) = try store.enrolled(dana, in: "c", due: at(0))
         _ = try store.claimDueSends(dueBy: at(0), limit: 1)
         try store.reschedule(enrollmentID: enrollment.id, to: at(45))
-        #expect(try store.dueSend(enrollmentID: enrollment.id) == DueSend(enrollmentID: enrollment.id, stepID: "first", dueAt: at(45)))
+        #expect(
+            try store.dueSend(enrollmentID: enrollment.id)
+                == DueSend(enrollmentID: enrollment.id, stepID: "first", dueAt: at(45)))
         #expect(try store.nextDueTime() == at(45))
         #expect(try store.claimDueSends(dueBy: at(44), limit: 1).isEmpty)
     }
