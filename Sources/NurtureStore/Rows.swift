@@ -8,6 +8,10 @@ import NurtureCore
 extension Date {
     /// How dates are stored: REAL seconds since 1970.
     var storedSeconds: Double { timeIntervalSince1970 }
+
+    /// The date as it reads back from the database, for records built from what was just written: a record
+    /// returned by a call equals the same record read later.
+    var asStored: Date { Date(timeIntervalSince1970: storedSeconds) }
 }
 
 extension Row {

@@ -99,11 +99,11 @@ extension SQLiteStore {
 
     public func lastEmailSent(prospectID: ProspectID) throws -> Date? {
         try read { db in
-            // An uncertain email may have gone out; for the minimum gap it counts as sent when it started.
+            // An uncertain email may have gone out when it started; the engine finishes it later, on restart.
             try Double.fetchOne(
                 db.cachedStatement(
                     sql: """
-                        SELECT MAX(COALESCE(finished_at, started_at)) FROM deliveries
+                        SELECT MAX(CASE outcome WHEN 'uncertain' THEN started_at ELSE finished_at END) FROM deliveries
                         WHERE prospect_id = ? AND channel = 'email' AND outcome IN ('delivered', 'uncertain')
                         """), arguments: [prospectID]
             )
@@ -131,21 +131,20 @@ extension SQLiteStore {
         outcome: DeliveryOutcome, messageID: String?, subject: String?, note: String?, finishedAt: Date? = nil,
         in db: Database
     ) throws -> Delivery {
-        let statement = try db.cachedStatement(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO deliveries (enrollment_id, prospect_id, campaign_id, step_id, attempt, channel, recipient,
                                         started_at, finished_at, outcome, message_id, subject, note)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                RETURNING *
-                """)
-        let arguments: StatementArguments = [
+                """
+        ).execute(arguments: [
             enrollment.id, enrollment.prospectID, enrollment.campaignID, stepID, attempt, channel.rawValue, recipient,
             startedAt.storedSeconds, finishedAt?.storedSeconds, outcome.rawValue, messageID, subject, note,
-        ]
-        guard let row = try Row.fetchOne(statement, arguments: arguments) else {
-            throw StoreError(
-                .databaseFailure, "recording step \(stepID) of enrollment \(enrollment.id) returned nothing")
-        }
-        return try Delivery(row: row)
+        ])
+        return Delivery(
+            id: db.lastInsertedRowID, enrollmentID: enrollment.id, prospectID: enrollment.prospectID,
+            campaignID: enrollment.campaignID, stepID: stepID, attempt: attempt, channel: channel, recipient: recipient,
+            startedAt: startedAt.asStored, finishedAt: finishedAt?.asStored, outcome: outcome, smtpCode: nil,
+            smtpText: nil, messageID: messageID, subject: subject, note: note)
     }
 }

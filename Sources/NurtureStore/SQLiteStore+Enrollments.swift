@@ -49,47 +49,56 @@ extension SQLiteStore {
     }
 
     /// The rules of the protocol's `enroll`, in order: suppression, one live enrollment per campaign, priority.
+    /// Built for imports: four statements for a prospect seen for the first time.
     private static func enroll(_ request: EnrollmentRequest, in db: Database) throws -> EnrollmentResult {
         if let suppression = try suppression(ofProspect: request.prospectID, in: db) {
             return .suppressed(suppression)
         }
-        var resumed: Enrollment?
-        if let live = try liveEnrollment(of: request.prospectID, in: request.campaignID, in: db) {
-            guard request.restart else { return .alreadyActive(live) }
-            try end(live.id, as: .stopped, reason: .restarted, at: request.at, lastStepID: nil, in: db)
+        var live = try liveEnrollments(of: request.prospectID, in: db)
+        var resumed: EnrollmentID?
+        if let same = live.first(where: { $0.enrollment.campaignID == request.campaignID }) {
+            guard request.restart else { return .alreadyActive(same.enrollment) }
+            try end(same.enrollment.id, as: .stopped, reason: .restarted, at: request.at, lastStepID: nil, in: db)
             // The campaign's priority may have changed since: let the rules below see the prospect as if the
             // old enrollment had never been there.
-            resumed = try resumeIfIdle(prospectID: request.prospectID, in: db)
+            resumed = try resumeIfIdle(prospectID: request.prospectID, in: db)?.id
+            live = try liveEnrollments(of: request.prospectID, in: db)
         }
 
         var status = EnrollmentStatus.active
         var paused: [Enrollment] = []
         if !request.concurrent {
-            if try hasRunningExclusive(prospectID: request.prospectID, atLeast: request.priority, in: db) {
+            let running = live.filter { $0.enrollment.status == .active && !$0.concurrent }
+            if running.contains(where: { $0.priority >= request.priority }) {
                 status = .paused
             } else {
-                paused = try pauseExclusive(of: request.prospectID, below: request.priority, in: db)
-                    .filter { $0.id != resumed?.id }
+                for var lower in running.map(\.enrollment) {
+                    try db.cachedStatement(sql: "UPDATE enrollments SET status = 'paused' WHERE id = ?")
+                        .execute(arguments: [lower.id])
+                    lower.status = .paused
+                    // Resumed a moment ago for the rules' sake, it is paused again: no change to report.
+                    if lower.id != resumed { paused.append(lower) }
+                }
             }
         }
 
-        guard
-            let row = try Row.fetchOne(
-                db.cachedStatement(
-                    sql: """
-                        INSERT INTO enrollments
-                            (prospect_id, campaign_id, status, enrolled_at, next_step_id, priority, concurrent)
-                        VALUES (?, ?, ?, ?, ?, ?, ?)
-                        RETURNING *
-                        """),
-                arguments: [
-                    request.prospectID, request.campaignID, status.rawValue, request.at.storedSeconds,
-                    request.firstStepID, request.priority, request.concurrent,
-                ])
-        else { throw StoreError(.databaseFailure, "enrolling prospect \(request.prospectID) returned nothing") }
-        let enrollment = try Enrollment(row: row)
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO enrollments
+                    (prospect_id, campaign_id, status, enrolled_at, next_step_id, priority, concurrent)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [
+            request.prospectID, request.campaignID, status.rawValue, request.at.storedSeconds, request.firstStepID,
+            request.priority, request.concurrent,
+        ])
+        let enrollment = Enrollment(
+            id: db.lastInsertedRowID, prospectID: request.prospectID, campaignID: request.campaignID, status: status,
+            stopReason: nil, enrolledAt: request.at.asStored, endedAt: nil, nextStepID: request.firstStepID,
+            lastStepID: nil, lastStepAt: nil)
         try putDueSend(
-            enrollmentID: enrollment.id, stepID: request.firstStepID, dueAt: request.firstDueAt, attempt: 0, in: db)
+            enrollmentID: enrollment.id, stepID: request.firstStepID, dueAt: request.firstDueAt, attempt: 0,
+            paused: status == .paused, in: db)
         return .enrolled(enrollment, paused: paused)
     }
 
@@ -108,31 +117,21 @@ extension SQLiteStore {
         return try Suppression(row: row)
     }
 
-    private static func liveEnrollment(
-        of prospectID: ProspectID, in campaignID: String, in db: Database
-    ) throws -> Enrollment? {
-        try Row.fetchOne(
-            db.cachedStatement(
-                sql: """
-                    SELECT * FROM enrollments
-                    WHERE prospect_id = ? AND campaign_id = ? AND status IN ('active', 'paused')
-                    """), arguments: [prospectID, campaignID]
-        )
-        .map(Enrollment.init(row:))
+    /// A live enrollment with what the priority rules need, which the public record leaves out.
+    private struct LiveEnrollment {
+        var enrollment: Enrollment
+        var priority: Int
+        var concurrent: Bool
     }
 
-    private static func pauseExclusive(
-        of prospectID: ProspectID, below priority: Int, in db: Database
-    ) throws -> [Enrollment] {
+    private static func liveEnrollments(of prospectID: ProspectID, in db: Database) throws -> [LiveEnrollment] {
         try Row.fetchAll(
             db.cachedStatement(
-                sql: """
-                    UPDATE enrollments SET status = 'paused'
-                    WHERE prospect_id = ? AND status = 'active' AND concurrent = 0 AND priority < ?
-                    RETURNING *
-                    """), arguments: [prospectID, priority]
+                sql: "SELECT * FROM enrollments WHERE prospect_id = ? AND status IN ('active', 'paused') ORDER BY id"),
+            arguments: [prospectID]
         )
-        .map(Enrollment.init(row:))
-        .sorted { $0.id < $1.id }
+        .map {
+            LiveEnrollment(enrollment: try Enrollment(row: $0), priority: $0["priority"], concurrent: $0["concurrent"])
+        }
     }
 }

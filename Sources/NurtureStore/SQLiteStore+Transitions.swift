@@ -60,20 +60,19 @@ extension SQLiteStore {
                     """), arguments: [prospectID, priority ?? Int.min]) ?? false
     }
 
-    /// Sets the enrollment's one pending step, unclaimed; paused when the enrollment is.
+    /// Sets the enrollment's one pending step, unclaimed; `paused` must say whether the enrollment is.
     static func putDueSend(
-        enrollmentID: EnrollmentID, stepID: String, dueAt: Date, attempt: Int, in db: Database
+        enrollmentID: EnrollmentID, stepID: String, dueAt: Date, attempt: Int, paused: Bool, in db: Database
     ) throws {
         try db.cachedStatement(
             sql: """
                 INSERT INTO due_sends (enrollment_id, step_id, due_at, attempt, claimed_at, paused)
-                VALUES (:id, :stepID, :dueAt, :attempt, NULL,
-                        (SELECT status = 'paused' FROM enrollments WHERE id = :id))
+                VALUES (?, ?, ?, ?, NULL, ?)
                 ON CONFLICT (enrollment_id) DO UPDATE SET
                     step_id = excluded.step_id, due_at = excluded.due_at, attempt = excluded.attempt,
                     claimed_at = NULL, paused = excluded.paused
                 """
-        ).execute(arguments: ["id": enrollmentID, "stepID": stepID, "dueAt": dueAt.storedSeconds, "attempt": attempt])
+        ).execute(arguments: [enrollmentID, stepID, dueAt.storedSeconds, attempt, paused])
     }
 
     /// The step is being taken (begun or skipped): nothing is pending until the engine's next action says so.
@@ -93,9 +92,13 @@ extension SQLiteStore {
             try db.cachedStatement(
                 sql: "UPDATE enrollments SET last_step_id = ?, last_step_at = ?, next_step_id = ? WHERE id = ?"
             ).execute(arguments: [stepID, finishedAt.storedSeconds, nextStepID, enrollment.id])
-            try putDueSend(enrollmentID: enrollment.id, stepID: nextStepID, dueAt: dueAt, attempt: 0, in: db)
+            try putDueSend(
+                enrollmentID: enrollment.id, stepID: nextStepID, dueAt: dueAt, attempt: 0,
+                paused: enrollment.status == .paused, in: db)
         case .retry(let dueAt, let attempt):
-            try putDueSend(enrollmentID: enrollment.id, stepID: stepID, dueAt: dueAt, attempt: attempt, in: db)
+            try putDueSend(
+                enrollmentID: enrollment.id, stepID: stepID, dueAt: dueAt, attempt: attempt,
+                paused: enrollment.status == .paused, in: db)
         case .complete:
             try end(enrollment.id, as: .completed, reason: nil, at: finishedAt, lastStepID: stepID, in: db)
             try resumeIfIdle(prospectID: enrollment.prospectID, in: db)

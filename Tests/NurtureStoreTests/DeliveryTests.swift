@@ -223,6 +223,7 @@ struct DeliveryTests {
             next: .schedule(stepID: "value", dueAt: at(500)))
         #expect(try restarted.dueSend(enrollmentID: enrollment.id)?.stepID == "value")
         #expect(try restarted.enrollment(id: enrollment.id)?.lastStepID == "thanks")
+        #expect(try restarted.lastEmailSent(prospectID: dana.id) == at(1))
     }
 
     @Test func theLastEmailSentIgnoresTasksFailuresAndSkips() throws {

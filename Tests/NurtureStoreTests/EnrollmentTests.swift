@@ -18,6 +18,16 @@ struct EnrollmentTests {
                 == DueSend(enrollmentID: enrollment.id, stepID: "thanks", dueAt: at(5)))
     }
 
+    @Test func whatEnrollingReturnsIsWhatIsReadBack() throws {
+        let store = try SQLiteStore.inMemory()
+        let dana = try store.makeProspect("dana@acme.example")
+        let odd = t0.addingTimeInterval(0.987_654)
+        let (low, _) = try store.enrolled(dana, in: "low", priority: 1, at: odd)
+        let (high, paused) = try store.enrolled(dana, in: "high", priority: 9, at: odd)
+        #expect(try store.enrollment(id: low.id) == paused.first)
+        #expect(try store.enrollment(id: high.id) == high)
+    }
+
     @Test func aSuppressedAddressIsRefused() throws {
         let store = try SQLiteStore.inMemory()
         let dana = try store.makeProspect("dana@acme.example")

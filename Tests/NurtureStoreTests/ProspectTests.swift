@@ -72,6 +72,16 @@ struct ProspectTests {
         #expect(try fixture.store.summary(now: t0).prospects == 500)
     }
 
+    @Test func whatASaveReturnsIsWhatIsReadBackEvenForSubSecondTimes() throws {
+        let store = try StoreFixture().store
+        let odd = t0.addingTimeInterval(0.123_456)
+        let created = try store.saveProspect(ProspectDraft(email: address("dana@acme.example")), at: odd)
+        #expect(try store.prospect(id: created.id) == created)
+        #expect(abs(created.createdAt.timeIntervalSince(odd)) < 0.000_001)
+        let merged = try store.makeProspect("dana@acme.example", attributes: ["a": "1"])
+        #expect(try store.prospect(id: created.id) == merged)
+    }
+
     @Test func anUnknownProspectIsNil() throws {
         let store = try SQLiteStore.inMemory()
         #expect(try store.prospect(id: 42) == nil)
