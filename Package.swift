@@ -64,7 +64,8 @@ let package = Package(
         .target(
             name: "NurtureConfig",
             dependencies: [
-                "NurtureCore", "NurtureCampaigns", "NurtureSMTP", "NurtureEngine", .product(name: "Yams", package: "Yams"),
+                "NurtureCore", "NurtureCampaigns", "NurtureSMTP", "NurtureEngine",
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         // Turns a campaign step and a prospect into a message and hands it to a transport.
@@ -88,7 +89,8 @@ let package = Package(
         ),
         .testTarget(name: "NurtureCoreTests", dependencies: ["NurtureCore"]),
         .testTarget(
-            name: "NurtureCampaignsTests", dependencies: ["NurtureCampaigns", "NurtureTestSupport"], exclude: ["Corpus"]),
+            name: "NurtureCampaignsTests", dependencies: ["NurtureCampaigns", "NurtureTestSupport"], exclude: ["Corpus"]
+        ),
         .testTarget(name: "NurtureTimelineTests", dependencies: ["NurtureTimeline", "NurtureCampaigns"]),
         .testTarget(
             name: "NurtureRenderingTests", dependencies: ["NurtureRendering", "NurtureCampaigns", "NurtureTestSupport"]),

@@ -72,7 +72,8 @@ public enum ConfigurationLoader {
         let smtpFields = fields["smtp"].flatMap { reader.mapping($0, of: "`smtp`", allowed: smtpKeys) } ?? [:]
         let engineFields = fields["engine"].flatMap { reader.mapping($0, of: "`engine`", allowed: engineKeys) } ?? [:]
         readEngine(engineFields, into: &configuration.engine, reader: &reader)
-        readSMTP(smtpFields, into: &configuration.smtp, urlOverride: smtpURLOverride, directory: directory, reader: &reader)
+        readSMTP(
+            smtpFields, into: &configuration.smtp, urlOverride: smtpURLOverride, directory: directory, reader: &reader)
         if reader.log.hasErrors { throw ConfigurationError(diagnostics: reader.log.diagnostics) }
         return configuration
     }
@@ -172,14 +173,17 @@ public enum ConfigurationLoader {
         }
     }
 
-    private static func readEngine(_ fields: [String: Node], into engine: inout EngineSettings, reader: inout YAMLReader) {
+    private static func readEngine(
+        _ fields: [String: Node], into engine: inout EngineSettings, reader: inout YAMLReader
+    ) {
         if let node = fields["min_gap"], let text = reader.nonEmptyString(node, key: "min_gap") {
             if text == "0" || text == "none" {
                 engine.minimumGap = nil
             } else if let wait = try? Wait(parsing: text) {
                 engine.minimumGap = wait
             } else {
-                reader.log.error(reader.location(of: node), "`min_gap: \(text)` must be a wait like `1 day` or `12 hours`, or `0`")
+                reader.log.error(
+                    reader.location(of: node), "`min_gap: \(text)` must be a wait like `1 day` or `12 hours`, or `0`")
             }
         }
         let counts: [(String, WritableKeyPath<EngineSettings, Int>)] = [
@@ -201,7 +205,9 @@ public enum ConfigurationLoader {
                 reader.log.error(reader.location(of: node), "`messages_per_second` must be a number above 0")
             }
         }
-        for (key, path) in [("first_retry_delay", \EngineSettings.firstRetryDelay), ("max_retry_delay", \.maxRetryDelay)] {
+        for (key, path) in [
+            ("first_retry_delay", \EngineSettings.firstRetryDelay), ("max_retry_delay", \.maxRetryDelay),
+        ] {
             guard let node = fields[key], let text = reader.nonEmptyString(node, key: key) else { continue }
             guard let seconds = Self.seconds(text) else {
                 reader.log.error(reader.location(of: node), "`\(key): \(text)` must be a number of seconds, like `60s`")

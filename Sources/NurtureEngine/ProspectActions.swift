@@ -46,6 +46,7 @@ public struct ProspectActions: Sendable {
     /// Ends a prospect's sequences by hand (in one campaign, or all).
     public func stop(_ email: EmailAddress, campaignID: String?) throws -> [Enrollment] {
         guard let prospect = try store.prospect(email: email) else { return [] }
-        return try store.endEnrollments(prospectID: prospect.id, campaignID: campaignID, reason: .manual, at: clock.now())
+        return try store.endEnrollments(
+            prospectID: prospect.id, campaignID: campaignID, reason: .manual, at: clock.now())
     }
 }

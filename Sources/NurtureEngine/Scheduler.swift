@@ -86,7 +86,8 @@ public final class Scheduler: Sendable {
     }
 
     private func send(_ prepared: StepRunner.Prepared, due: DueSend) {
-        let domain = prepared.planned.channel == .task
+        let domain =
+            prepared.planned.channel == .task
             ? prepared.campaign.owner.address.domain : prepared.prospect.email.domain
         let outcome: StepRunOutcome
         do {

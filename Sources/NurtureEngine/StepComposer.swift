@@ -118,7 +118,8 @@ public struct StepComposer: Sendable {
     public func ownerNotice(_ subject: String, text: String, step: Step, of campaign: Campaign, for prospect: Prospect)
         throws(ComposeError) -> ComposedStep
     {
-        try ownerTask(subject: subject, notes: text, step: step, campaign: campaign, prospect: prospect, to: campaign.owner)
+        try ownerTask(
+            subject: subject, notes: text, step: step, campaign: campaign, prospect: prospect, to: campaign.owner)
     }
 
     /// A reminder to the owner, with who the prospect is; replying writes to the prospect.

@@ -127,7 +127,9 @@ public struct StepRunner: Sendable {
         // The message carries this moment in its Date header. Between planning and now a loaded machine (or a
         // fast virtual clock) may have crossed the window's close: then it waits for the next opening instead.
         let composedAt = clock.now()
-        if let window = prepared.campaign.sendWindow(for: step), !window.contains(composedAt, in: prepared.planned.calendar) {
+        if let window = prepared.campaign.sendWindow(for: step),
+            !window.contains(composedAt, in: prepared.planned.calendar)
+        {
             let opening = window.nextOpening(atOrAfter: composedAt, in: prepared.planned.calendar)
             try store.reschedule(enrollmentID: prepared.enrollment.id, to: opening)
             return .rescheduled(opening)
@@ -165,7 +167,8 @@ public struct StepRunner: Sendable {
             if delivery.attempt < settings.maxAttempts {
                 let retryAt = now.addingTimeInterval(
                     settings.retryDelay(afterAttempt: delivery.attempt, jitter: random()))
-                try store.finishDelivery(delivery.id, result: record, next: .retry(dueAt: retryAt, attempt: delivery.attempt))
+                try store.finishDelivery(
+                    delivery.id, result: record, next: .retry(dueAt: retryAt, attempt: delivery.attempt))
                 return .retrying(at: retryAt, failure)
             }
             var failed = record

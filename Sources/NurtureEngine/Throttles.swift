@@ -71,6 +71,8 @@ final class RateLimiter: @unchecked Sendable {
             return slot
         }
         let wait = slot - ContinuousClock.now
-        if wait > .zero { Thread.sleep(forTimeInterval: Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18) }
+        if wait > .zero {
+            Thread.sleep(forTimeInterval: Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18)
+        }
     }
 }

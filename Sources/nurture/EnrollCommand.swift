@@ -27,12 +27,13 @@ struct EnrollCommand: ParsableCommand {
     @Flag(help: "Print the result as JSON.") var json = false
 
     func run() throws {
-        let clock: any WallClock = try at.map { text in
-            guard let date = TimeFormat.parse(text) else {
-                throw CommandFailure(message: "--at `\(text)` is not ISO 8601, like 2026-11-23T14:00:00Z")
-            }
-            return ManualClock(date)
-        } ?? SystemClock()
+        let clock: any WallClock =
+            try at.map { text in
+                guard let date = TimeFormat.parse(text) else {
+                    throw CommandFailure(message: "--at `\(text)` is not ISO 8601, like 2026-11-23T14:00:00Z")
+                }
+                return ManualClock(date)
+            } ?? SystemClock()
         let runtime = try Runtime(options: options, clock: clock)
         let prospect = try prospectOptions.prospect(email: email)
         let draft = ProspectDraft(
@@ -46,26 +47,40 @@ struct EnrollCommand: ParsableCommand {
         let zone = outcome.firstStep?.calendar.timeZone ?? .gmt
         switch outcome.result {
         case .enrolled(let enrollment, let paused):
-            var lines = ["enrolled \(prospect.email) in \(campaign)" + (enrollment.status == .paused ? " (paused: a campaign of higher or equal priority is running)" : "")]
+            var lines = [
+                "enrolled \(prospect.email) in \(campaign)"
+                    + (enrollment.status == .paused
+                        ? " (paused: a campaign of higher or equal priority is running)" : "")
+            ]
             if let first = outcome.firstStep {
                 lines.append(
-                    "first step `\(first.stepID)` at \(TimeFormat.local(first.due, in: zone)) (\(TimeFormat.utc(first.due)))")
+                    "first step `\(first.stepID)` at \(TimeFormat.local(first.due, in: zone)) (\(TimeFormat.utc(first.due)))"
+                )
             }
             lines += paused.map { "paused \($0.campaignID) for this prospect" }
-            report(lines, json: ["outcome": "enrolled", "enrollment": "\(enrollment.id)", "status": enrollment.status.rawValue,
-                                 "first_step": outcome.firstStep?.stepID ?? "", "first_due": outcome.firstStep.map { TimeFormat.utc($0.due) } ?? ""])
+            report(
+                lines,
+                json: [
+                    "outcome": "enrolled", "enrollment": "\(enrollment.id)", "status": enrollment.status.rawValue,
+                    "first_step": outcome.firstStep?.stepID ?? "",
+                    "first_due": outcome.firstStep.map { TimeFormat.utc($0.due) } ?? "",
+                ])
         case .alreadyActive(let enrollment):
             if json { printJSON(["outcome": "already_active", "enrollment": "\(enrollment.id)"]) }
             throw CommandFailure(
-                message: "\(prospect.email) is already in \(campaign) (\(enrollment.status.rawValue)); use --restart to start again")
+                message:
+                    "\(prospect.email) is already in \(campaign) (\(enrollment.status.rawValue)); use --restart to start again"
+            )
         case .suppressed(let suppression):
             if json { printJSON(["outcome": "suppressed", "reason": suppression.reason]) }
-            throw CommandFailure(message: "\(prospect.email) is suppressed (\(suppression.reason)); it cannot be enrolled")
+            throw CommandFailure(
+                message: "\(prospect.email) is suppressed (\(suppression.reason)); it cannot be enrolled")
         }
     }
 
     private func report(_ lines: [String], json object: [String: String]) {
-        if json { printJSON(object) } else { lines.forEach { print($0) } }
+        guard !json else { return printJSON(object) }
+        for line in lines { print(line) }
     }
 }
 

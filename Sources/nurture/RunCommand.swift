@@ -41,10 +41,14 @@ struct RunCommand: ParsableCommand {
         }
         let recovery = try scheduler.recover()
         if recovery.uncertain > 0 {
-            log("\(recovery.uncertain) sends were in flight when the engine last stopped; not resent (see nurture status)")
+            log(
+                "\(recovery.uncertain) sends were in flight when the engine last stopped; not resent (see nurture status)"
+            )
         }
         let campaigns = runtime.workspace.campaigns.campaigns.count
-        log("nurture running: \(campaigns) campaigns, state \(runtime.workspace.configuration.databasePath), clock \(TimeFormat.utc(clock.now()))")
+        log(
+            "nurture running: \(campaigns) campaigns, state \(runtime.workspace.configuration.databasePath), clock \(TimeFormat.utc(clock.now()))"
+        )
         scheduler.start()
         Self.waitForTermination()
         log("stopping: finishing sends in progress")
@@ -59,12 +63,13 @@ struct RunCommand: ParsableCommand {
             return SystemClock()
         }
         guard timeScale > 0 else { throw CommandFailure(message: "--time-scale must be above 0") }
-        let start = try clockStart.map { text in
-            guard let date = TimeFormat.parse(text) else {
-                throw CommandFailure(message: "--clock-start `\(text)` is not ISO 8601, like 2026-11-23T09:00:00Z")
-            }
-            return date
-        } ?? Date()
+        let start =
+            try clockStart.map { text in
+                guard let date = TimeFormat.parse(text) else {
+                    throw CommandFailure(message: "--clock-start `\(text)` is not ISO 8601, like 2026-11-23T09:00:00Z")
+                }
+                return date
+            } ?? Date()
         return ScaledClock(start: start, scale: timeScale)
     }
 
@@ -99,7 +104,7 @@ struct RunCommand: ParsableCommand {
             sources.append(source)
         }
         done.wait()
-        sources.forEach { $0.cancel() }
+        for source in sources { source.cancel() }
     }
 }
 

@@ -36,7 +36,8 @@ struct Runtime {
     func prospect(_ email: String) throws -> StoredProspect {
         let address = try Self.address(email)
         guard let prospect = try store.prospect(email: address) else {
-            throw CommandFailure(message: "no prospect \(address); enroll one with `nurture enroll CAMPAIGN --email \(address)`")
+            throw CommandFailure(
+                message: "no prospect \(address); enroll one with `nurture enroll CAMPAIGN --email \(address)`")
         }
         return prospect
     }

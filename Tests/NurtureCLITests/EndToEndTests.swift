@@ -51,7 +51,8 @@ struct EndToEndTests {
                 let parsed = try PythonEmailParser.parse(bytes: try server.messageBytes(number))
                 let step = parsed.extraHeaders.first { $0.first == "X-Nurture-Step" }?.last ?? "?"
                 let date = try #require(parsed.dateIso.flatMap { ISO8601DateFormatter().date(from: $0) })
-                let message = Received(to: entry.recipients?.first ?? "?", step: step, date: date, subject: parsed.subject)
+                let message = Received(
+                    to: entry.recipients?.first ?? "?", step: step, date: date, subject: parsed.subject)
                 parsedSoFar[number] = message
                 return message
             }
@@ -63,13 +64,22 @@ struct EndToEndTests {
         var daemon = try Daemon(
             ["--time-scale", "100000", "--clock-start", Self.start] + config, in: folder, environment: environment)
         // The reply and the unsubscribe come from the outside world, while the daemon runs.
-        #expect(try eventually(within: .seconds(30)) { try steps(to: "unsub@example.com", in: received()).contains("thanks") })
+        #expect(
+            try eventually(within: .seconds(30)) {
+                try steps(to: "unsub@example.com", in: received()).contains("thanks")
+            })
         _ = try nurture(["event", "unsub@example.com", "unsubscribe"])
-        #expect(try eventually(within: .seconds(30)) { try steps(to: "reply@example.com", in: received()).contains("value") })
+        #expect(
+            try eventually(within: .seconds(30)) {
+                try steps(to: "reply@example.com", in: received()).contains("value")
+            })
         _ = try nurture(["event", "reply@example.com", "reply"])
 
         // Stop in the middle and start again where the virtual clock stood.
-        #expect(try eventually(within: .seconds(30)) { try steps(to: "ny@example.com", in: received()).contains("case-study") })
+        #expect(
+            try eventually(within: .seconds(30)) {
+                try steps(to: "ny@example.com", in: received()).contains("case-study")
+            })
         #expect(daemon.terminate() == 0, "\(daemon.output)")
         let stoppedAt = try #require(
             daemon.output.split(separator: "\n").last { $0.hasPrefix("stopped; engine clock at ") }?
@@ -115,10 +125,10 @@ struct EndToEndTests {
         for message in messages.dropFirst() {
             let parts = calendar.dateComponents([.weekday, .hour, .minute], from: message.date)
             let minutes = (parts.hour ?? 0) * 60 + (parts.minute ?? 0)
-            let where_ = "\(message.step) at \(message.date) in \(zone.identifier)"
-            #expect((2...6).contains(parts.weekday ?? 0), "\(where_): a weekday")
-            #expect((8 * 60 + 30)..<(17 * 60) ~= minutes, "\(where_): inside 08:30-17:00")
-            #expect(!Self.holidays.contains(day.string(from: message.date)), "\(where_): not a holiday")
+            let place = "\(message.step) at \(message.date) in \(zone.identifier)"
+            #expect((2...6).contains(parts.weekday ?? 0), "\(place): a weekday")
+            #expect((8 * 60 + 30)..<(17 * 60) ~= minutes, "\(place): inside 08:30-17:00")
+            #expect(!Self.holidays.contains(day.string(from: message.date)), "\(place): not a holiday")
         }
         // value, case-study: 4 business days; check-in: 2 + 4; breakup: a week. Never under the 1-day gap.
         let least: [TimeInterval] = [4, 4, 6, 7].map { $0 * 86_400 - 3600 }

@@ -34,7 +34,8 @@ struct ImportCommandTests {
                 csv += "p\(index)@example.com,Di,Acme,,fax\n"
                 bad.append(line)
             default:
-                csv += "p\(index)@example.com,Pat \(index),\"Acme, Inc.\",Europe/Berlin,\(index % 10 == 0 ? "phone" : "")\n"
+                csv +=
+                    "p\(index)@example.com,Pat \(index),\"Acme, Inc.\",Europe/Berlin,\(index % 10 == 0 ? "phone" : "")\n"
             }
         }
         let file = try folder.write(csv, to: "prospects.csv")

@@ -106,14 +106,18 @@ struct PreviewCommandTests {
             "nurture.yml": "state: ./var\n",
         ])
         let result = try NurtureProcess.run(
-            ["preview", "call", "now", "--email", "sam@example.com", "--var", "first_name=Sam", "--config",
-             folder.path + "/nurture.yml"])
+            [
+                "preview", "call", "now", "--email", "sam@example.com", "--var", "first_name=Sam", "--config",
+                folder.path + "/nurture.yml",
+            ])
         #expect(result.status == 1)
         #expect(result.stderrText.contains("needs `{{phone}}`"))
     }
 
     @Test func theCallTaskReadsWellWithoutAPhone() throws {
-        let result = try preview(["web-lead-followup", "call-now", "--email", "sam@example.com", "--var", "first_name=Sam"])
+        let result = try preview([
+            "web-lead-followup", "call-now", "--email", "sam@example.com", "--var", "first_name=Sam",
+        ])
         #expect(result.status == 0, "\(result.stderrText)")
         #expect(result.stdoutText.contains("Subject: Task: Call Sam within the hour"))
     }

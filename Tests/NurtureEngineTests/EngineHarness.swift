@@ -65,7 +65,9 @@ final class EngineHarness: Sendable {
     }
 
     func prospectID(_ email: String) throws -> ProspectID {
-        guard let prospect = try store.prospect(email: EmailAddress(email)) else { throw TestSetupError(description: "no \(email)") }
+        guard let prospect = try store.prospect(email: EmailAddress(email)) else {
+            throw TestSetupError(description: "no \(email)")
+        }
         return prospect.id
     }
 }

@@ -95,13 +95,16 @@ struct SchedulerTests {
         #expect(try engine.store.deliveries(prospectID: id).map(\.outcome) == [.transientFailure, .failed])
         let notice = try #require(engine.transport.delivered.last)
         #expect(notice.to.description == "dana@acme.example")
-        #expect(try PythonEmailParser.parse(bytes: notice.message).subject == "Task: pat@example.com did not get step `thanks`")
+        #expect(
+            try PythonEmailParser.parse(bytes: notice.message).subject
+                == "Task: pat@example.com did not get step `thanks`")
     }
 
     @Test func aPermanentFailureBouncesSuppressesAndEndsEverySequence() throws {
         let engine = try EngineHarness()
         let address = try EmailAddress("gone@example.com")
-        let failure = SMTPFailure(stage: .rcptTo, reply: SMTPReply(code: 550, text: "5.1.1 No such user"), message: "550")
+        let failure = SMTPFailure(
+            stage: .rcptTo, reply: SMTPReply(code: 550, text: "5.1.1 No such user"), message: "550")
         engine.transport.answer(.permanentFailure(failure), for: address)
         try engine.enroll("gone@example.com")
         try engine.scheduler.runDue()
@@ -181,7 +184,8 @@ struct SchedulerTests {
         let started = try engine.store.beginDelivery(
             DeliveryStart(
                 enrollmentID: due.enrollmentID, stepID: due.stepID, attempt: 1, channel: .email,
-                recipient: "pat@example.com", messageID: "<x@acme.example>", subject: "Hi", startedAt: engine.clock.now()))
+                recipient: "pat@example.com", messageID: "<x@acme.example>", subject: "Hi",
+                startedAt: engine.clock.now()))
         #expect(started != nil)
         // The process dies here. A new one starts:
         let report = try engine.scheduler.recover()
