@@ -71,12 +71,23 @@ public final class Scheduler: Sendable {
             let batch = try store.claimDueSends(dueBy: clock.now(), limit: settings.batchSize)
             if batch.isEmpty { break }
             let group = DispatchGroup()
+            // One step per prospect per batch: a second one is planned after the first went out, so the minimum
+            // gap sees it (two concurrent campaigns overdue after downtime must not send together).
+            var prospectsInBatch = Set<ProspectID>()
             for due in batch {
-                switch try runner.prepare(due) {
-                case .done(let outcome):
-                    onOutcome(due, outcome)
-                case .send(let prepared):
-                    workers.async(group: group) { [self] in send(prepared, due: due) }
+                do {
+                    switch try runner.prepare(due) {
+                    case .done(let outcome):
+                        onOutcome(due, outcome)
+                    case .send(let prepared):
+                        guard prospectsInBatch.insert(prepared.prospect.id).inserted else {
+                            try store.reschedule(enrollmentID: due.enrollmentID, to: due.dueAt)
+                            continue
+                        }
+                        workers.async(group: group) { [self] in send(prepared, due: due) }
+                    }
+                } catch {
+                    release(due, after: error)
                 }
             }
             group.wait()
@@ -86,32 +97,39 @@ public final class Scheduler: Sendable {
     }
 
     private func send(_ prepared: StepRunner.Prepared, due: DueSend) {
+        // Stopping: what has not started goes back to the store for the next run.
+        guard !stopping.load(ordering: .relaxed) else {
+            try? store.reschedule(enrollmentID: due.enrollmentID, to: due.dueAt)
+            return
+        }
         let domain =
             prepared.planned.channel == .task
             ? prepared.campaign.owner.address.domain : prepared.prospect.email.domain
-        let outcome: StepRunOutcome
         do {
-            outcome = try domains.withSlot(for: domain) {
-                rate.waitForSlot()
-                return try transports.withTransport { try runner.send(prepared, through: $0) }
+            let outcome = try domains.withSlot(for: domain) {
+                try transports.withTransport { transport in
+                    rate.waitForSlot()
+                    return try runner.send(prepared, through: transport)
+                }
             }
+            onOutcome(due, outcome)
         } catch {
-            // The store failed mid-send: leave the step claimed-then-released for the next wake-up.
-            try? store.reschedule(enrollmentID: due.enrollmentID, to: due.dueAt)
-            outcome = .dropped("state database error: \(error)")
+            release(due, after: error)
         }
-        onOutcome(due, outcome)
+    }
+
+    /// A state-database error on one step: give it back for a later try, not at once (a lasting error would
+    /// otherwise spin), and say so.
+    private func release(_ due: DueSend, after error: any Error) {
+        let later = clock.now().addingTimeInterval(settings.firstRetryDelay)
+        try? store.reschedule(enrollmentID: due.enrollmentID, to: later)
+        onOutcome(due, .dropped("state database error, trying again at \(later): \(error)"))
     }
 
     // MARK: The timer
 
     /// Starts the timer loop on its own queue.
     public func start() {
-        queue.async { [self] in tick() }
-    }
-
-    /// Re-reads the earliest due time now (after an enrollment or event in this process).
-    public func poke() {
         queue.async { [self] in tick() }
     }
 

@@ -55,6 +55,9 @@ public struct StepRunner: Sendable {
         let attempt: Int
     }
 
+    /// How long a step waits when its campaign is not loaded (a broken or missing file).
+    static let missingCampaignRetry: TimeInterval = 3600
+
     /// Decides what to do with a claimed step; sends nothing.
     func prepare(_ due: DueSend) throws -> Preparation {
         let now = clock.now()
@@ -65,14 +68,16 @@ public struct StepRunner: Sendable {
         guard let prospect = try store.prospect(id: enrollment.prospectID) else {
             return .done(.dropped("the prospect is gone"))
         }
-        if try store.suppression(email: prospect.email) != nil {
-            _ = try store.endEnrollments(prospectID: prospect.id, campaignID: nil, reason: .unsubscribe, at: now)
+        if let suppression = try store.suppression(email: prospect.email) {
+            let reason = StopReason(rawValue: suppression.reason) ?? .unsubscribe
+            _ = try store.endEnrollments(prospectID: prospect.id, campaignID: nil, reason: reason, at: now)
             return .done(.dropped("\(prospect.email) is suppressed"))
         }
         guard let campaign = catalog.campaign(id: enrollment.campaignID) else {
-            _ = try store.endEnrollments(
-                prospectID: prospect.id, campaignID: enrollment.campaignID, reason: .campaignRemoved, at: now)
-            return .done(.dropped("campaign `\(enrollment.campaignID)` is no longer loaded"))
+            // A file with a typo, or a folder not mounted yet, must not end anyone's sequence: wait for it.
+            let later = now.addingTimeInterval(Self.missingCampaignRetry)
+            try store.reschedule(enrollmentID: enrollment.id, to: later)
+            return .done(.rescheduled(later))
         }
         guard let index = campaign.steps.firstIndex(where: { $0.id == due.stepID }) else {
             return .done(try moveOnFromRemovedStep(due, enrollment: enrollment, campaign: campaign, now: now))
@@ -140,7 +145,19 @@ public struct StepRunner: Sendable {
             channel: prepared.planned.channel == .task ? .phone : .email, recipient: message.envelopeTo.description,
             messageID: message.messageID, subject: composed.subject, startedAt: clock.now())
         guard let delivery = try store.beginDelivery(start) else {
-            return .dropped("step `\(step.id)` already went out for this enrollment")
+            // Paused or ended meanwhile: give the step back (an ended one has no due step left to give).
+            guard try store.enrollment(id: prepared.enrollment.id)?.status == .active else {
+                try store.reschedule(enrollmentID: prepared.enrollment.id, to: composedAt)
+                return .dropped("the enrollment is no longer active")
+            }
+            // Already delivered, in flight or uncertain: never again, and the sequence goes on.
+            let next = nextAction(
+                after: prepared.planned.index, planner: prepared.planner, anchor: composedAt,
+                lastEmail: try store.lastEmailSent(prospectID: prepared.prospect.id), now: composedAt)
+            try store.skipStep(
+                enrollmentID: prepared.enrollment.id, stepID: step.id, note: "already went out", at: composedAt,
+                next: next)
+            return .skipped("step `\(step.id)` already went out for this enrollment")
         }
         let result = transport.send(message.bytes, from: message.envelopeFrom, to: message.envelopeTo)
         return try record(result, of: delivery, prepared: prepared, through: transport)
@@ -178,20 +195,23 @@ public struct StepRunner: Sendable {
             tellOwner(about: failure, attempts: delivery.attempt, prepared: prepared, through: transport)
             return .failed(failure)
         case .permanentFailure(let failure):
-            try store.finishDelivery(
-                delivery.id,
-                result: DeliveryResultRecord(
-                    outcome: .permanentFailure, smtpCode: failure.code, smtpText: failure.description, finishedAt: now),
-                next: .stop(.bounce))
-            // A task bounced at the owner's address says nothing about the prospect.
-            if delivery.channel == .email {
-                _ = try store.recordEvent(
-                    EventDraft(
-                        prospectID: delivery.prospectID, kind: .bounce, campaignID: delivery.campaignID,
-                        occurredAt: now, source: "smtp", detail: failure.description))
-                try store.suppress(prepared.prospect.email, reason: "bounce", source: "smtp", at: now)
-                _ = try store.endEnrollments(prospectID: delivery.prospectID, campaignID: nil, reason: .bounce, at: now)
+            let record = DeliveryResultRecord(
+                outcome: .permanentFailure, smtpCode: failure.code, smtpText: failure.description, finishedAt: now)
+            // A task refused at the owner's address says nothing about the prospect: their sequence goes on.
+            guard delivery.channel == .email else {
+                let next = nextAction(
+                    after: prepared.planned.index, planner: prepared.planner, anchor: now,
+                    lastEmail: try store.lastEmailSent(prospectID: delivery.prospectID), now: now)
+                try store.finishDelivery(delivery.id, result: record, next: next)
+                return .failed(failure)
             }
+            try store.finishDelivery(delivery.id, result: record, next: .stop(.bounce))
+            _ = try store.recordEvent(
+                EventDraft(
+                    prospectID: delivery.prospectID, kind: .bounce, campaignID: delivery.campaignID,
+                    occurredAt: now, source: "smtp", detail: failure.description))
+            try store.suppress(prepared.prospect.email, reason: "bounce", source: "smtp", at: now)
+            _ = try store.endEnrollments(prospectID: delivery.prospectID, campaignID: nil, reason: .bounce, at: now)
             return .bounced(failure)
         }
     }
@@ -221,14 +241,22 @@ public struct StepRunner: Sendable {
     }
 
     /// The campaign file changed under the enrollment and its step is gone: go on with the step after the last
-    /// one that went out, so the prospect keeps their place.
+    /// one that went out, so the prospect keeps their place. When that one is gone too, the place is the number
+    /// of steps already taken: never back to the start, which would send the first email again.
     private func moveOnFromRemovedStep(_ due: DueSend, enrollment: Enrollment, campaign: Campaign, now: Date) throws
         -> StepRunOutcome
     {
-        let lastIndex = enrollment.lastStepID.flatMap { id in campaign.steps.firstIndex { $0.id == id } } ?? -1
+        let position: Int
+        if let last = enrollment.lastStepID, let index = campaign.steps.firstIndex(where: { $0.id == last }) {
+            position = index + 1
+        } else {
+            let taken = try store.deliveries(prospectID: enrollment.prospectID)
+                .filter { $0.enrollmentID == enrollment.id && $0.outcome != .transientFailure }
+            position = Set(taken.map(\.stepID)).count
+        }
         let next: NextAction =
-            campaign.steps.indices.contains(lastIndex + 1)
-            ? .schedule(stepID: campaign.steps[lastIndex + 1].id, dueAt: now) : .complete
+            campaign.steps.indices.contains(position)
+            ? .schedule(stepID: campaign.steps[position].id, dueAt: now) : .complete
         try store.skipStep(
             enrollmentID: enrollment.id, stepID: due.stepID, note: "step removed from the campaign", at: now,
             next: next)
@@ -244,11 +272,13 @@ extension StepRunner {
             let campaign = catalog.campaign(id: delivery.campaignID),
             let index = campaign.steps.firstIndex(where: { $0.id == delivery.stepID })
         else {
+            // The campaign is not loaded: come back to this step later. It will not be resent (the store refuses
+            // a step with an uncertain attempt); the sequence moves on from it then.
             try store.finishDelivery(
                 delivery.id,
                 result: DeliveryResultRecord(
-                    outcome: .uncertain, note: "in flight when the engine stopped", finishedAt: now),
-                next: .complete)
+                    outcome: .uncertain, note: "in flight when the engine stopped; not resent", finishedAt: now),
+                next: .retry(dueAt: now.addingTimeInterval(Self.missingCampaignRetry), attempt: delivery.attempt))
             return
         }
         let planner = settings.planner(for: campaign, prospect: prospect, enrolledAt: enrollment.enrolledAt)

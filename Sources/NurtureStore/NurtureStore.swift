@@ -61,11 +61,13 @@ public protocol NurtureStore: Sendable {
     /// Records a step as skipped (with the reason in `note`) and moves the enrollment on; does nothing once the
     /// enrollment has ended.
     func skipStep(enrollmentID: EnrollmentID, stepID: String, note: String, at date: Date, next: NextAction) throws
-    /// Marks attempts left in flight by a stopped process as uncertain and returns them, so the engine can
-    /// move each enrollment on without resending. Call it at start-up, before this process begins anything.
+    /// Marks attempts left in flight by a stopped process as uncertain and returns them (with any uncertain
+    /// one whose enrollment was not moved on yet: a crash during recovery), so the engine can move each
+    /// enrollment on without resending. Call it at start-up, before this process begins anything.
     func markInFlightUncertain(at date: Date) throws -> [Delivery]
     func deliveries(prospectID: ProspectID) throws -> [Delivery]
-    /// When the prospect was last sent an email (not a task), across all campaigns: for the minimum gap.
+    /// When the prospect was last sent an email (not a task), across all campaigns, counting one in flight:
+    /// for the minimum gap.
     /// Delivered and uncertain emails count; failures, skips and attempts still in flight do not.
     func lastEmailSent(prospectID: ProspectID) throws -> Date?
     /// The last delivered email of an enrollment: what a `thread: true` step replies to.

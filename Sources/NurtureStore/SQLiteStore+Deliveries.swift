@@ -78,7 +78,7 @@ extension SQLiteStore {
                         UPDATE deliveries
                         SET outcome = 'uncertain',
                             note = 'in flight when the engine stopped: it may or may not have been sent'
-                        WHERE outcome = 'in_flight'
+                        WHERE outcome = 'in_flight' OR (outcome = 'uncertain' AND finished_at IS NULL)
                         RETURNING *
                         """)
             )
@@ -99,12 +99,13 @@ extension SQLiteStore {
 
     public func lastEmailSent(prospectID: ProspectID) throws -> Date? {
         try read { db in
-            // An uncertain email may have gone out when it started; the engine finishes it later, on restart.
+            // An uncertain email may have gone out when it started; the engine finishes it later, on restart. One
+            // in flight (another worker, another process) is about to go out: it counts from its start.
             try Double.fetchOne(
                 db.cachedStatement(
                     sql: """
-                        SELECT MAX(CASE outcome WHEN 'uncertain' THEN started_at ELSE finished_at END) FROM deliveries
-                        WHERE prospect_id = ? AND channel = 'email' AND outcome IN ('delivered', 'uncertain')
+                        SELECT MAX(CASE outcome WHEN 'delivered' THEN finished_at ELSE started_at END) FROM deliveries
+                        WHERE prospect_id = ? AND channel = 'email' AND outcome IN ('delivered', 'uncertain', 'in_flight')
                         """), arguments: [prospectID]
             )
             .map(Date.init(timeIntervalSince1970:))

@@ -25,6 +25,9 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         let clock = try makeClock()
         let runtime = try Runtime(options: options, clock: clock)
+        // A second daemon on the same state would release the first one's claims and call its sends uncertain.
+        let lock = try Self.lockState(runtime.workspace.configuration.state)
+        defer { close(lock) }
         for problem in runtime.workspace.campaigns.errors { log("warning: \(problem)") }
         let settings = runtime.settings
         var transports: [any MailTransport] = []
@@ -71,6 +74,21 @@ struct RunCommand: ParsableCommand {
                 return date
             } ?? Date()
         return ScaledClock(start: start, scale: timeScale)
+    }
+
+    /// Holds `STATE/nurture.lock` for the life of the process; the kernel lets go if it dies.
+    static func lockState(_ folder: String) throws -> Int32 {
+        let path = folder + "/nurture.lock"
+        try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            throw CommandFailure(message: "cannot open \(path): \(String(cString: strerror(errno)))")
+        }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            close(descriptor)
+            throw CommandFailure(message: "another `nurture run` is already using \(folder); stop it first")
+        }
+        return descriptor
     }
 
     static func describe(_ outcome: StepRunOutcome, due: DueSend) -> String {
