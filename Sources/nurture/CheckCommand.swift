@@ -21,7 +21,7 @@ struct CheckCommand: ParsableCommand {
         let folder = try directory ?? options.load().campaigns
         let set = CampaignLoader.load(directory: folder)
         if json {
-            print(try JSONReport(set).encoded())
+            try JSONOutput.print(JSONReport(set))
         } else {
             for diagnostic in set.diagnostics { print(diagnostic) }
             let steps = set.campaigns.reduce(0) { $0 + $1.steps.count }
@@ -60,11 +60,5 @@ private struct JSONReport: Encodable {
                 file: $0.location.file, line: $0.location.line, column: $0.location.column,
                 severity: $0.severity.rawValue, message: $0.message)
         }
-    }
-
-    func encoded() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(self), as: UTF8.self)
     }
 }

@@ -85,10 +85,3 @@ struct EnrollCommand: ParsableCommand {
 }
 
 extension Channel: ExpressibleByArgument {}
-
-func printJSON<Value: Encodable>(_ value: Value) {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted]
-    encoder.dateEncodingStrategy = .iso8601
-    print(String(decoding: (try? encoder.encode(value)) ?? Data("null".utf8), as: UTF8.self))
-}

@@ -20,6 +20,11 @@ enum JSONOutput {
     }
 }
 
+/// `JSONOutput.print` for values that always encode (dictionaries of strings, plain report structs).
+func printJSON<Value: Encodable>(_ value: Value) {
+    Swift.print((try? JSONOutput.encoded(value)) ?? "null")
+}
+
 /// Columns padded to their widest cell, numbers aligned right: what `forecast` and `plan` print.
 struct TextTable {
     enum Alignment { case left, right }

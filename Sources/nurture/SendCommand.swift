@@ -65,10 +65,4 @@ struct SendCommand: ParsableCommand {
                 message: "not sent, try again later: \(failure)", exitCode: CommandFailure.temporaryFailure)
         }
     }
-
-    private func printJSON(_ object: [String: String]) {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        print(String(decoding: (try? encoder.encode(object)) ?? Data(), as: UTF8.self))
-    }
 }
