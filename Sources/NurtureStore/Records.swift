@@ -110,9 +110,6 @@ public enum DeliveryOutcome: String, Sendable, Hashable, Codable, CaseIterable {
     case uncertain
     /// Not sent on purpose (too late, campaign step gone); `note` says why.
     case skipped
-
-    /// Outcomes that mean the step must never be attempted again for this enrollment.
-    public var isFinalForStep: Bool { self == .delivered || self == .inFlight || self == .uncertain }
 }
 
 /// One attempt at a step, or a skipped step.
