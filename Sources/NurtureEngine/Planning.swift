@@ -19,3 +19,16 @@ extension EngineSettings {
             attributes: prospect.attributes, enrolledAt: enrolledAt, globalMinimumGap: minimumGap)
     }
 }
+
+extension StepPlanner {
+    /// An enrollment's due step as the scheduler sends it: planned again when it wakes at the stored due time
+    /// (at once, if that has passed), from the previous step, with the prospect's last email for the gap. The
+    /// one rule the scheduler, `nurture timeline` and `nurture forecast` share.
+    public func dueStep(_ due: DueSend, at index: Int, of enrollment: Enrollment, lastEmailSent: Date?, now: Date)
+        -> PlannedStep?
+    {
+        nextStep(
+            index: index, anchor: enrollment.lastStepAt ?? enrollment.enrolledAt, lastEmailSent: lastEmailSent,
+            now: max(now, due.dueAt))
+    }
+}

@@ -84,8 +84,7 @@ public struct StepRunner: Sendable {
         }
         let planner = settings.planner(for: campaign, prospect: prospect, enrolledAt: enrollment.enrolledAt)
         let lastEmail = try store.lastEmailSent(prospectID: prospect.id)
-        let anchor = enrollment.lastStepAt ?? enrollment.enrolledAt
-        guard let planned = planner.nextStep(index: index, anchor: anchor, lastEmailSent: lastEmail, now: now) else {
+        guard let planned = planner.dueStep(due, at: index, of: enrollment, lastEmailSent: lastEmail, now: now) else {
             return .done(.dropped("no such step"))
         }
         if planned.isSkipped {

@@ -77,7 +77,7 @@ struct Forecast: Encodable {
                 unplannable += 1
                 continue
             }
-            let planner = runtime.planner(
+            let planner = runtime.settings.planner(
                 for: campaign, prospect: scheduled.prospect, enrolledAt: enrollment.enrolledAt)
             let lastEmail = scheduled.lastEmailSent
             let first = planner.dueStep(due, at: index, of: enrollment, lastEmailSent: lastEmail, now: now)

@@ -44,24 +44,6 @@ extension Runtime {
             throw CommandFailure(message: "\(error)")
         }
     }
-
-    /// The planner the engine uses for this prospect in this campaign (`EngineSettings.planner`, which is internal
-    /// to NurtureEngine).
-    func planner(for campaign: Campaign, prospect: StoredProspect, enrolledAt: Date) -> StepPlanner {
-        settings.planner(for: campaign, prospect: prospect, enrolledAt: enrolledAt)
-    }
-}
-
-extension StepPlanner {
-    /// An enrollment's due step as the scheduler will send it: planned again when it wakes at the stored due time
-    /// (at once, if that has passed), from the previous step, with the prospect's last email for the gap.
-    func dueStep(_ due: DueSend, at index: Int, of enrollment: Enrollment, lastEmailSent: Date?, now: Date)
-        -> PlannedStep?
-    {
-        nextStep(
-            index: index, anchor: enrollment.lastStepAt ?? enrollment.enrolledAt, lastEmailSent: lastEmailSent,
-            now: max(now, due.dueAt))
-    }
 }
 
 /// What `nurture timeline EMAIL` shows; `--json` prints it as it is.
@@ -235,7 +217,7 @@ private struct EnrollmentPlanning {
         if enrollment.status == .paused {
             return ([], [waitingNote(for: enrollment, campaign: campaign) + "; then `\(due.stepID)`"])
         }
-        let planner = runtime.planner(for: campaign, prospect: prospect, enrolledAt: enrollment.enrolledAt)
+        let planner = runtime.settings.planner(for: campaign, prospect: prospect, enrolledAt: enrollment.enrolledAt)
         guard var step = planner.dueStep(due, at: index, of: enrollment, lastEmailSent: lastEmail, now: now) else {
             return ([], [])
         }
