@@ -59,9 +59,19 @@ public struct Enroller: Sendable {
 
     /// Refuses what would only fail later: a time zone tzdata does not know.
     public static func check(_ draft: ProspectDraft) throws(EnrollError) {
-        if let zone = draft.timeZone, TimeZone(identifier: zone) == nil {
-            throw EnrollError(description: "unknown time zone `\(zone)`; use an IANA name like `Europe/Berlin`")
+        if let name = draft.timeZone { _ = try timeZone(named: name) }
+    }
+
+    /// A prospect's zone by its IANA name, or an error that says how to write one.
+    public static func timeZone(named name: String) throws(EnrollError) -> TimeZone {
+        guard let zone = TimeZone(identifier: name) else {
+            let hint = Suggestions.closest(to: name, in: TimeZone.knownTimeZoneIdentifiers).map {
+                "; did you mean `\($0)`?"
+            }
+            throw EnrollError(
+                description: "unknown time zone `\(name)`" + (hint ?? "; use an IANA name like `Europe/Berlin`"))
         }
+        return zone
     }
 
     private func request(for prospect: StoredProspect, in campaign: Campaign, restart: Bool, at now: Date) throws

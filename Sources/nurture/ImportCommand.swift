@@ -154,8 +154,10 @@ struct ProspectCSV {
         for (column, value) in zip(columns, fields) where column != "email" && !value.isEmpty {
             switch column {
             case "timezone", "time_zone":
-                guard TimeZone(identifier: value) != nil else {
-                    return .bad(line: start, "unknown time zone `\(value)`; use an IANA name like `Europe/Berlin`")
+                do {
+                    _ = try Enroller.timeZone(named: value)
+                } catch {
+                    return .bad(line: start, error.description)
                 }
                 draft.timeZone = value
             case "preferred_channel", "prefers":

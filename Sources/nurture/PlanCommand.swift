@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NurtureCampaigns
+import NurtureEngine
 import NurtureStore
 import NurtureTimeline
 
@@ -74,10 +75,11 @@ struct PlanCommand: ParsableCommand {
     }
 
     static func zone(named name: String) throws -> TimeZone {
-        guard let zone = TimeZone(identifier: name) else {
-            throw CommandFailure(message: "unknown time zone `\(name)`; use an IANA name like `Europe/Berlin`")
+        do {
+            return try Enroller.timeZone(named: name)
+        } catch {
+            throw CommandFailure(message: error.description)
         }
-        return zone
     }
 
     /// An instant with an offset as written; a date (its midnight) or a date-time without one on the prospect's
