@@ -5,6 +5,15 @@ import NurtureSMTP
 import NurtureStore
 import Synchronization
 
+/// One step the scheduler handled, for logs and tests.
+public struct StepReport: Sendable {
+    public let due: DueSend
+    public let outcome: StepRunOutcome
+    /// Known once the step was prepared for sending.
+    public let campaignID: String?
+    public let prospect: String?
+}
+
 /// What `recover()` found left over from a process that stopped mid-work.
 public struct RecoveryReport: Sendable, Equatable {
     /// Attempts that were in flight: not resent, recorded as uncertain, the sequence moved on.
@@ -26,7 +35,7 @@ public final class Scheduler: Sendable {
     private let workers = DispatchQueue(label: "nurture.workers", attributes: .concurrent)
     private let stopping = Atomic<Bool>(false)
     private let timer = TimerSlot()
-    private let onOutcome: @Sendable (DueSend, StepRunOutcome) -> Void
+    private let report: @Sendable (StepReport) -> Void
 
     /// The armed timer; touched only on `queue`, which is what makes the unchecked Sendable safe.
     private final class TimerSlot: @unchecked Sendable {
@@ -38,7 +47,7 @@ public final class Scheduler: Sendable {
     ///   - onOutcome: told about every step handled (for logs and tests); called on a worker thread.
     public init(
         runner: StepRunner, transports: [any MailTransport],
-        onOutcome: @escaping @Sendable (DueSend, StepRunOutcome) -> Void = { _, _ in }
+        onOutcome: @escaping @Sendable (StepReport) -> Void = { _ in }
     ) {
         self.runner = runner
         self.store = runner.store
@@ -47,7 +56,7 @@ public final class Scheduler: Sendable {
         self.transports = TransportPool(transports)
         self.domains = DomainLimiter(limit: runner.settings.connectionsPerDomain)
         self.rate = RateLimiter(perSecond: runner.settings.messagesPerSecond)
-        self.onOutcome = onOutcome
+        self.report = onOutcome
     }
 
     /// At start-up: claims a stopped process left are released; attempts it left in flight are not resent
@@ -78,7 +87,7 @@ public final class Scheduler: Sendable {
                 do {
                     switch try runner.prepare(due) {
                     case .done(let outcome):
-                        onOutcome(due, outcome)
+                        report(StepReport(due: due, outcome: outcome, campaignID: nil, prospect: nil))
                     case .send(let prepared):
                         guard prospectsInBatch.insert(prepared.prospect.id).inserted else {
                             try store.reschedule(enrollmentID: due.enrollmentID, to: due.dueAt)
@@ -112,7 +121,10 @@ public final class Scheduler: Sendable {
                     return try runner.send(prepared, through: transport)
                 }
             }
-            onOutcome(due, outcome)
+            report(
+                StepReport(
+                    due: due, outcome: outcome, campaignID: prepared.campaign.id,
+                    prospect: prepared.prospect.email.description))
         } catch {
             release(due, after: error)
         }
@@ -123,7 +135,10 @@ public final class Scheduler: Sendable {
     private func release(_ due: DueSend, after error: any Error) {
         let later = clock.now().addingTimeInterval(settings.firstRetryDelay)
         try? store.reschedule(enrollmentID: due.enrollmentID, to: later)
-        onOutcome(due, .dropped("state database error, trying again at \(later): \(error)"))
+        report(
+            StepReport(
+                due: due, outcome: .dropped("state database error, trying again at \(later): \(error)"),
+                campaignID: nil, prospect: nil))
     }
 
     // MARK: The timer
@@ -151,7 +166,11 @@ public final class Scheduler: Sendable {
             }
             arm(for: try store.nextDueTime())
         } catch {
-            onOutcome(DueSend(enrollmentID: 0, stepID: "", dueAt: clock.now()), .dropped("scheduler: \(error)"))
+            report(
+                StepReport(
+                    due: DueSend(enrollmentID: 0, stepID: "", dueAt: clock.now()),
+                    outcome: .dropped("scheduler: \(error)"),
+                    campaignID: nil, prospect: nil))
             arm(for: nil)
         }
     }

@@ -39,8 +39,8 @@ struct RunCommand: ParsableCommand {
             throw CommandFailure(message: "\(error)")
         }
         let runner = try runtime.runner()
-        let scheduler = Scheduler(runner: runner, transports: transports) { due, outcome in
-            log(Self.describe(outcome, due: due))
+        let scheduler = Scheduler(runner: runner, transports: transports) { report in
+            log(Self.describe(report))
         }
         let recovery = try scheduler.recover()
         if recovery.uncertain > 0 {
@@ -91,9 +91,11 @@ struct RunCommand: ParsableCommand {
         return descriptor
     }
 
-    static func describe(_ outcome: StepRunOutcome, due: DueSend) -> String {
-        let what = "enrollment \(due.enrollmentID) step \(due.stepID)"
-        switch outcome {
+    /// One line per step: what happened, to whom, in which campaign, with the server's code.
+    static func describe(_ report: StepReport) -> String {
+        let step = report.campaignID.map { "\($0)/\(report.due.stepID)" } ?? "step \(report.due.stepID)"
+        let what = "\(step) (enrollment \(report.due.enrollmentID)" + (report.prospect.map { ", \($0))" } ?? ")")
+        switch report.outcome {
         case .delivered(let reply): return "sent \(what): \(reply.code) \(reply.text)"
         case .rescheduled(let date): return "moved \(what) to \(TimeFormat.utc(date))"
         case .skipped(let reason): return "skipped \(what): \(reason)"

@@ -31,8 +31,8 @@ final class EngineHarness: Sendable {
             store: store, catalog: catalog, clock: clock, settings: settings, composer: Fixture.composer(clock: clock),
             random: { 0.5 })
         let outcomes = self.outcomes
-        scheduler = Scheduler(runner: runner, transports: [transport]) { _, outcome in
-            outcomes.items.withLock { $0.append(outcome) }
+        scheduler = Scheduler(runner: runner, transports: [transport]) { report in
+            outcomes.items.withLock { $0.append(report.outcome) }
         }
         enroller = Enroller(store: store, catalog: catalog, clock: clock, settings: settings)
         actions = ProspectActions(store: store, clock: clock)
