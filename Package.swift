@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/JohnSundell/Ink", from: "0.6.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // libcurl, behind a tiny C shim for its variadic calls. Only NurtureSMTP imports it.
@@ -76,14 +77,20 @@ let package = Package(
                 "NurtureStore",
             ]
         ),
+        // Running as a service: systemd notifications and journald-style logs, without libsystemd.
+        .target(
+            name: "NurtureService",
+            dependencies: ["NurtureCore", .product(name: "Logging", package: "swift-log")]
+        ),
         // The command line: wiring only.
         .executableTarget(
             name: "nurture",
             dependencies: [
                 "NurtureCore", "NurtureCampaigns", "NurtureRendering", "NurtureMail", "NurtureSMTP",
                 "NurtureConfig", "NurtureEngine",
-                "NurtureStore", "NurtureTimeline",
+                "NurtureStore", "NurtureTimeline", "NurtureService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "CSV", package: "CSV.swift"),
             ]
         ),
@@ -107,6 +114,9 @@ let package = Package(
         .testTarget(name: "NurtureSMTPTests", dependencies: ["NurtureSMTP", "NurtureCore", "NurtureTestSupport"]),
         .testTarget(name: "NurtureConfigTests", dependencies: ["NurtureConfig", "NurtureTestSupport"]),
         .testTarget(name: "NurtureStoreTests", dependencies: ["NurtureStore", "NurtureCore"]),
+        .testTarget(
+            name: "NurtureServiceTests",
+            dependencies: ["NurtureService", .product(name: "Logging", package: "swift-log"), "NurtureTestSupport"]),
         .testTarget(
             name: "NurtureEngineTests",
             dependencies: [

@@ -1,10 +1,14 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import Logging
+import NurtureCampaigns
 import NurtureCore
 import NurtureEngine
 import NurtureSMTP
+import NurtureService
 import NurtureStore
+import Synchronization
 
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -23,12 +27,16 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Where the virtual clock starts (ISO 8601; with --time-scale).") var clockStart: String?
 
     func run() throws {
+        let environment = ProcessInfo.processInfo.environment
+        let logger = Logger(label: "nurture") { _ in ServiceLogHandler(style: ServiceLogHandler.style(for: environment))
+        }
+        let notifier = SystemdNotifier(environment: environment)
         let clock = try makeClock()
         let runtime = try Runtime(options: options, clock: clock)
         // A second daemon on the same state would release the first one's claims and call its sends uncertain.
         let lock = try Self.lockState(runtime.workspace.configuration.state)
         defer { close(lock) }
-        for problem in runtime.workspace.campaigns.errors { log("warning: \(problem)") }
+        for problem in runtime.workspace.campaigns.errors { logger.warning("\(problem)") }
         let settings = runtime.settings
         var transports: [any MailTransport] = []
         do {
@@ -38,26 +46,70 @@ struct RunCommand: ParsableCommand {
         } catch {
             throw CommandFailure(message: "\(error)")
         }
-        let runner = try runtime.runner()
-        let scheduler = Scheduler(runner: runner, transports: transports) { report in
-            log(Self.describe(report))
+        let health = DaemonHealth()
+        let scheduler = Scheduler(runner: try runtime.runner(), transports: transports) { report in
+            let line = Self.describe(report)
+            switch report.outcome {
+            case .delivered, .rescheduled, .skipped: logger.info("\(line)")
+            case .retrying, .dropped: logger.warning("\(line)")
+            case .failed, .bounced:
+                logger.error("\(line)")
+                health.lastError.withLock { $0 = line }
+            }
         }
         let recovery = try scheduler.recover()
         if recovery.uncertain > 0 {
-            log(
+            logger.warning(
                 "\(recovery.uncertain) sends were in flight when the engine last stopped; not resent (see nurture status)"
             )
         }
-        let campaigns = runtime.workspace.campaigns.campaigns.count
-        log(
-            "nurture running: \(campaigns) campaigns, state \(runtime.workspace.configuration.databasePath), clock \(TimeFormat.utc(clock.now()))"
+        logger.info(
+            "nurture running: \(runtime.catalog.campaigns.campaigns.count) campaigns, state \(runtime.workspace.configuration.databasePath), clock \(TimeFormat.utc(clock.now()))"
         )
         scheduler.start()
-        Self.waitForTermination()
-        log("stopping: finishing sends in progress")
+        let status: @Sendable () -> String = { Self.statusLine(runtime: runtime, health: health) }
+        notifier.notify(["READY=1", "STATUS=\(status())"])
+        let heartbeat = Heartbeat(notifier: notifier, status: status)
+        heartbeat.start()
+
+        DaemonSignals.wait { reload in
+            guard reload else { return }
+            notifier.notify(["RELOADING=1", "MONOTONIC_USEC=\(SystemdNotifier.monotonicMicroseconds())"])
+            Self.reloadCampaigns(runtime: runtime, logger: logger, health: health)
+            notifier.notify(["READY=1", "STATUS=\(status())"])
+        }
+
+        notifier.notify(["STOPPING=1", "STATUS=stopping: finishing sends in progress"])
+        heartbeat.stop()
+        logger.info("stopping: finishing sends in progress")
         scheduler.stop(timeout: 30)
         // With --time-scale, a restart can go on from here with --clock-start.
-        log("stopped; engine clock at \(TimeFormat.utc(clock.now()))")
+        logger.info("stopped; engine clock at \(TimeFormat.utc(clock.now()))")
+    }
+
+    /// SIGHUP: a campaign folder without errors replaces the running set at once; one with errors changes
+    /// nothing, and its errors are logged (and shown by `nurture status`, which reads the folder).
+    static func reloadCampaigns(runtime: Runtime, logger: Logger, health: DaemonHealth) {
+        let fresh = CampaignLoader.load(directory: runtime.workspace.configuration.campaigns)
+        guard fresh.errors.isEmpty else {
+            for problem in fresh.errors { logger.error("reload refused: \(problem)") }
+            let first = fresh.errors.first.map(\.description) ?? ""
+            health.lastError.withLock { $0 = "reload refused: \(first)" }
+            return
+        }
+        runtime.catalog.replace(with: fresh)
+        logger.info("reloaded \(fresh.campaigns.count) campaigns")
+    }
+
+    /// `STATUS=`: what `systemctl status` shows.
+    static func statusLine(runtime: Runtime, health: DaemonHealth) -> String {
+        var parts: [String] = []
+        if let summary = try? runtime.store.summary(now: runtime.clock.now()) {
+            parts.append("\(summary.pending + summary.dueNow) pending")
+            parts.append(summary.nextDueAt.map { "next due \(TimeFormat.utc($0))" } ?? "nothing due")
+        }
+        if let error = health.lastError.withLock({ $0 }) { parts.append("last error: \(error)") }
+        return parts.joined(separator: "; ")
     }
 
     private func makeClock() throws -> any WallClock {
@@ -105,30 +157,4 @@ struct RunCommand: ParsableCommand {
         case .dropped(let reason): return "dropped \(what): \(reason)"
         }
     }
-
-    /// Blocks until SIGINT or SIGTERM.
-    static func waitForTermination() {
-        let done = DispatchSemaphore(value: 0)
-        var sources: [DispatchSourceSignal] = []
-        // A parent may start us with these blocked (Swift's test runner does); they must reach the source.
-        var unblock = sigset_t()
-        sigemptyset(&unblock)
-        sigaddset(&unblock, SIGINT)
-        sigaddset(&unblock, SIGTERM)
-        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
-        for signalNumber in [SIGINT, SIGTERM] {
-            signal(signalNumber, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-            source.setEventHandler { done.signal() }
-            source.resume()
-            sources.append(source)
-        }
-        done.wait()
-        for source in sources { source.cancel() }
-    }
-}
-
-/// One line on stderr, flushed at once (a daemon's log may be read live).
-func log(_ line: String) {
-    FileHandle.standardError.write(Data((line + "\n").utf8))
 }

@@ -6,7 +6,7 @@ import NurtureSMTP
 import NurtureStore
 
 /// The state database and the engine's parts, for the commands that work on enrollments.
-struct Runtime {
+struct Runtime: Sendable {
     let workspace: Workspace
     let store: SQLiteStore
     let catalog: CampaignCatalog

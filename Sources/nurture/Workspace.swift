@@ -6,7 +6,7 @@ import NurtureEngine
 import NurtureMail
 
 /// What the one-shot commands share: the configuration, the campaigns, and a composer wired to the real clock.
-struct Workspace {
+struct Workspace: Sendable {
     let configuration: Configuration
     let campaigns: CampaignSet
     let clock: any WallClock

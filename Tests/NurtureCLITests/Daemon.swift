@@ -28,6 +28,8 @@ final class Daemon {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
     }
 
+    var pid: Int32 { process.processIdentifier }
+
     var output: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
 
     /// SIGTERM, then waits (up to `timeout`) for a clean exit; returns the exit status.

@@ -82,7 +82,7 @@ struct EndToEndTests {
             })
         #expect(daemon.terminate() == 0, "\(daemon.output)")
         let stoppedAt = try #require(
-            daemon.output.split(separator: "\n").last { $0.hasPrefix("stopped; engine clock at ") }?
+            daemon.output.split(separator: "\n").last { $0.contains("stopped; engine clock at ") }?
                 .split(separator: " ").last.map(String.init), "\(daemon.output)")
         daemon = try Daemon(
             ["--time-scale", "100000", "--clock-start", stoppedAt] + config, in: folder, environment: environment)
