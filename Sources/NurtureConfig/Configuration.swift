@@ -11,7 +11,9 @@ public struct Configuration: Sendable {
     public var campaigns: String
     /// The folder for the SQLite database and other state.
     public var state: String
+    /// `smtp` without the password, which `smtpSettings()` reads from `smtp.password_file` when it is needed.
     public var smtp: SMTPSettings
+    public var smtpPasswordFile: String?
     /// Pacing, retries and the minimum gap between emails to one prospect.
     public var engine: EngineSettings
     /// Base of unsubscribe and click links; the daemon's public HTTP address.
@@ -32,6 +34,26 @@ public struct Configuration: Sendable {
         publicURL = "http://127.0.0.1:8080"
         secretFile = Self.resolve("var/secret", from: directory)
         source = nil
+        smtpPasswordFile = nil
+    }
+
+    /// `smtp` with the password read from its file: for the commands that talk to the server.
+    public func smtpSettings() throws(ConfigurationError) -> SMTPSettings {
+        guard let smtpPasswordFile else { return smtp }
+        guard let data = FileManager.default.contents(atPath: smtpPasswordFile),
+            let text = String(data: data, encoding: .utf8)
+        else {
+            let location = SourceLocation(file: source ?? "nurture.yml", line: 1, column: 1)
+            throw ConfigurationError(diagnostics: [
+                Diagnostic(
+                    .error, at: location,
+                    "cannot read the SMTP password from `\(smtpPasswordFile)`; check that it exists and is readable "
+                        + "by this user (under systemd: LoadCredential=smtp-password)")
+            ])
+        }
+        var settings = smtp
+        settings.password = text.trimmingCharacters(in: .newlines)
+        return settings
     }
 
     /// The SQLite database in the state folder.

@@ -72,7 +72,7 @@ public enum ConfigurationLoader {
         let smtpFields = fields["smtp"].flatMap { reader.mapping($0, of: "`smtp`", allowed: smtpKeys) } ?? [:]
         let engineFields = fields["engine"].flatMap { reader.mapping($0, of: "`engine`", allowed: engineKeys) } ?? [:]
         readEngine(engineFields, into: &configuration.engine, reader: &reader)
-        readSMTP(
+        configuration.smtpPasswordFile = readSMTP(
             smtpFields, into: &configuration.smtp, urlOverride: smtpURLOverride, directory: directory, reader: &reader)
         if reader.log.hasErrors { throw ConfigurationError(diagnostics: reader.log.diagnostics) }
         return configuration
@@ -111,7 +111,7 @@ public enum ConfigurationLoader {
     private static func readSMTP(
         _ fields: [String: Node], into smtp: inout SMTPSettings, urlOverride: String?, directory: String,
         reader: inout YAMLReader
-    ) {
+    ) -> String? {
         let errorsBefore = reader.log.errorCount
         if let url = urlOverride ?? fields["url"].flatMap({ reader.nonEmptyString($0, key: "url") }) {
             smtp.url = url
@@ -141,20 +141,16 @@ public enum ConfigurationLoader {
             }
             smtp[keyPath: keyPath] = .seconds(seconds)
         }
-        if let node = fields["password_file"], let file = reader.nonEmptyString(node, key: "password_file") {
-            let path = Configuration.resolve(file, from: directory)
-            if let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) {
-                smtp.password = text.trimmingCharacters(in: .newlines)
-            } else {
-                reader.log.error(
-                    reader.location(of: node),
-                    "cannot read the SMTP password from `\(path)`; check that it exists and is readable by this user")
-            }
-        }
+        // Read only by the commands that talk to the server (`run`, `send`): a systemd credential exists only
+        // while the service runs, and `nurture status` must work without it.
+        let passwordFile = fields["password_file"].flatMap { reader.nonEmptyString($0, key: "password_file") }
+            .map { Configuration.resolve($0, from: directory) }
         // Settings already reported as wrong would only be reported again, less clearly.
-        guard reader.log.errorCount == errorsBefore else { return }
+        guard reader.log.errorCount == errorsBefore else { return passwordFile }
         do {
-            try smtp.validate()
+            var probe = smtp
+            if passwordFile != nil { probe.password = "(read when sending)" }
+            try probe.validate()
         } catch {
             // Point at the key to change.
             let key: [String] =
@@ -171,6 +167,7 @@ public enum ConfigurationLoader {
             let origin = urlOverride != nil && key == ["url"] ? " (from NURTURE_SMTP_URL)" : ""
             reader.log.error(location, "`smtp`\(origin): \(error)")
         }
+        return passwordFile
     }
 
     private static func readEngine(

@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import Logging
 import NurtureCampaigns
+import NurtureConfig
 import NurtureCore
 import NurtureEngine
 import NurtureSMTP
@@ -40,9 +41,12 @@ struct RunCommand: ParsableCommand {
         let settings = runtime.settings
         var transports: [any MailTransport] = []
         do {
+            let smtp = try runtime.workspace.configuration.smtpSettings()
             for _ in 0..<settings.connections {
-                transports.append(try CurlSMTPTransport(settings: runtime.workspace.configuration.smtp))
+                transports.append(try CurlSMTPTransport(settings: smtp))
             }
+        } catch let error as ConfigurationError {
+            throw CommandFailure(message: error.diagnostics.first?.description ?? "\(error)")
         } catch {
             throw CommandFailure(message: "\(error)")
         }

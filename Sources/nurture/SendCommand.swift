@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NurtureConfig
 import NurtureCore
 import NurtureEngine
 import NurtureSMTP
@@ -35,7 +36,9 @@ struct SendCommand: ParsableCommand {
         }
         let transport: CurlSMTPTransport
         do {
-            transport = try CurlSMTPTransport(settings: workspace.configuration.smtp)
+            transport = try CurlSMTPTransport(settings: workspace.configuration.smtpSettings())
+        } catch let error as ConfigurationError {
+            throw CommandFailure(message: error.diagnostics.first?.description ?? "\(error)")
         } catch {
             throw CommandFailure(message: "\(error)")
         }

@@ -48,7 +48,8 @@ struct ConfigurationTests {
         #expect(configuration.secretFile == "/srv/nurture/secret")
         #expect(configuration.smtp.tls == .required)
         #expect(configuration.smtp.user == "mailer")
-        #expect(configuration.smtp.password == "s3cret")
+        #expect(configuration.smtp.password == nil, "read only when sending")
+        #expect(try configuration.smtpSettings().password == "s3cret")
         #expect(configuration.smtp.connectTimeout == .seconds(5))
         #expect(configuration.publicURL == "https://go.acme.example")
     }
@@ -113,9 +114,10 @@ struct ConfigurationTests {
         #expect(try ConfigurationLoader.load(file: local).publicURL == "http://localhost:8080")
     }
 
-    @Test func aMissingPasswordFileIsAnError() throws {
+    @Test func aMissingPasswordFileIsAnErrorOnlyWhenSending() throws {
         let path = try write("smtp: { url: \"smtps://mail.acme.example\", user: u, password_file: /nonexistent/pw }\n")
-        let error = #expect(throws: ConfigurationError.self) { try ConfigurationLoader.load(file: path) }
+        let configuration = try ConfigurationLoader.load(file: path)
+        let error = #expect(throws: ConfigurationError.self) { try configuration.smtpSettings() }
         #expect(error?.description.contains("cannot read the SMTP password from `/nonexistent/pw`") == true)
     }
 
