@@ -149,13 +149,19 @@ public final class Scheduler: Sendable {
     }
 
     /// Stops claiming new work and waits up to `timeout` for sends in progress.
-    public func stop(timeout: TimeInterval) {
+    /// Returns `false` if sends were still talking to a server when `timeout` ran out: they will be found in
+    /// flight at the next start, recorded as uncertain and not resent.
+    @discardableResult
+    public func stop(timeout: TimeInterval) -> Bool {
         stopping.store(true, ordering: .relaxed)
-        queue.sync {
+        let drained = DispatchSemaphore(value: 0)
+        // The batch in hand finishes on `queue` (sends not begun go back to the store); then the timer goes.
+        queue.async { [self] in
             timer.timer?.cancel()
             timer.timer = nil
+            drained.signal()
         }
-        workers.sync(flags: .barrier) {}
+        return drained.wait(timeout: .now() + timeout) == .success
     }
 
     private func tick() {

@@ -8,27 +8,34 @@ final class DaemonHealth: Sendable {
     let lastError = Mutex<String?>(nil)
 }
 
-/// The signals a daemon answers: SIGHUP reloads, SIGINT and SIGTERM stop.
-enum DaemonSignals {
-    /// Blocks until SIGINT or SIGTERM, calling `handle(true)` on each SIGHUP (on its own queue, one at a time).
-    static func wait(_ handle: @escaping @Sendable (_ reload: Bool) -> Void) {
-        let done = DispatchSemaphore(value: 0)
-        let queue = DispatchQueue(label: "nurture.signals")
+/// The signals a daemon answers: SIGHUP reloads, SIGINT and SIGTERM stop. Installed before the daemon says it is
+/// ready, so a `systemctl reload` right after start is never lost.
+final class DaemonSignals: @unchecked Sendable {
+    // The sources are created in `init` and cancelled in `waitForStop`, both on the caller's thread.
+    private let done = DispatchSemaphore(value: 0)
+    private let queue = DispatchQueue(label: "nurture.signals")
+    private var sources: [DispatchSourceSignal] = []
+
+    /// `reload` runs on its own queue, one SIGHUP at a time.
+    init(reload: @escaping @Sendable () -> Void) {
         // A parent may start us with these blocked (Swift's test runner does); they must reach the sources.
         var signals = sigset_t()
         sigemptyset(&signals)
         for number in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&signals, number) }
         pthread_sigmask(SIG_UNBLOCK, &signals, nil)
-        var sources: [DispatchSourceSignal] = []
         for number in [SIGINT, SIGTERM, SIGHUP] {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
-            source.setEventHandler {
-                if number == SIGHUP { handle(true) } else { done.signal() }
+            source.setEventHandler { [done] in
+                if number == SIGHUP { reload() } else { done.signal() }
             }
             source.resume()
             sources.append(source)
         }
+    }
+
+    /// Blocks until SIGINT or SIGTERM.
+    func waitForStop() {
         done.wait()
         for source in sources { source.cancel() }
     }

@@ -23,6 +23,9 @@ struct RunCommand: ParsableCommand {
             """
     )
 
+    /// Below the unit's TimeoutStopSec (45 s), so systemd never has to kill a draining daemon.
+    static let drainTimeout: TimeInterval = 30
+
     @OptionGroup var options: ConfigOptions
     @Option(help: "Run the engine's clock this many times faster than real time.") var timeScale: Double?
     @Option(help: "Where the virtual clock starts (ISO 8601; with --time-scale).") var clockStart: String?
@@ -72,21 +75,23 @@ struct RunCommand: ParsableCommand {
         )
         scheduler.start()
         let status: @Sendable () -> String = { Self.statusLine(runtime: runtime, health: health) }
-        notifier.notify(["READY=1", "STATUS=\(status())"])
-        let heartbeat = Heartbeat(notifier: notifier, status: status)
-        heartbeat.start()
-
-        DaemonSignals.wait { reload in
-            guard reload else { return }
+        let signals = DaemonSignals {
             notifier.notify(["RELOADING=1", "MONOTONIC_USEC=\(SystemdNotifier.monotonicMicroseconds())"])
             Self.reloadCampaigns(runtime: runtime, logger: logger, health: health)
             notifier.notify(["READY=1", "STATUS=\(status())"])
         }
+        notifier.notify(["READY=1", "STATUS=\(status())"])
+        let heartbeat = Heartbeat(notifier: notifier, status: status)
+        heartbeat.start()
+        signals.waitForStop()
 
         notifier.notify(["STOPPING=1", "STATUS=stopping: finishing sends in progress"])
         heartbeat.stop()
         logger.info("stopping: finishing sends in progress")
-        scheduler.stop(timeout: 30)
+        if !scheduler.stop(timeout: Self.drainTimeout) {
+            logger.warning(
+                "sends still in progress after \(Int(Self.drainTimeout)) s; they will be reported as uncertain")
+        }
         // With --time-scale, a restart can go on from here with --clock-start.
         logger.info("stopped; engine clock at \(TimeFormat.utc(clock.now()))")
     }
