@@ -83,6 +83,7 @@ public protocol NurtureStore: Sendable {
     // MARK: Reporting
 
     func summary(now: Date) throws -> StoreSummary
-    /// Changes whenever another connection commits: a cheap way for the daemon to notice the CLI's changes.
+    /// Changes whenever another connection commits. The daemon does not need it today (it re-reads the earliest
+    /// due time every half second); it is the cheap test for a caller that must know whether anything changed.
     func changeToken() throws -> Int
 }

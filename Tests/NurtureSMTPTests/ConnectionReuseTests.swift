@@ -10,8 +10,7 @@ import Testing
     private let to: EmailAddress
 
     init() throws {
-        from = try Fixtures.address(Fixtures.sender)
-        to = try Fixtures.address(Fixtures.recipient)
+        (from, to) = try Fixtures.envelope()
     }
 
     @Test func sends200MessagesOverOneConnection() throws {

@@ -12,6 +12,11 @@ enum Fixtures {
         try EmailAddress(text)
     }
 
+    /// The envelope most tests send with: `sender` to `recipient`.
+    static func envelope() throws -> (from: EmailAddress, to: EmailAddress) {
+        (try address(sender), try address(recipient))
+    }
+
     /// A small RFC 5322 message with CRLF line ends.
     static func message(subject: String = "Hello", body: [String] = ["Hi there,", "", "Dana"]) -> [UInt8] {
         let lines = ["From: Dana <\(sender)>", "To: <\(recipient)>", "Subject: \(subject)", ""] + body
