@@ -16,6 +16,11 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        // No default traits: neither swift-configuration nor the full-Foundation extras are used here.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
     ],
     targets: [
         // libcurl, behind a tiny C shim for its variadic calls. Only NurtureSMTP imports it.
@@ -77,10 +82,25 @@ let package = Package(
                 "NurtureStore",
             ]
         ),
-        // Running as a service: systemd notifications and journald-style logs, without libsystemd.
+        // Running as a service: systemd notifications, journald-style logs (without libsystemd), Prometheus metrics.
         .target(
             name: "NurtureService",
-            dependencies: ["NurtureCore", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "NurtureCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // The daemon's HTTP server: the authenticated API and, apart from it, the public routes.
+        .target(
+            name: "NurtureHTTP",
+            dependencies: [
+                "NurtureCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         // The command line: wiring only.
         .executableTarget(
@@ -88,8 +108,10 @@ let package = Package(
             dependencies: [
                 "NurtureCore", "NurtureCampaigns", "NurtureRendering", "NurtureMail", "NurtureSMTP",
                 "NurtureConfig", "NurtureEngine",
-                "NurtureStore", "NurtureTimeline", "NurtureService",
+                "NurtureStore", "NurtureTimeline", "NurtureService", "NurtureHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CSV", package: "CSV.swift"),
             ]
@@ -117,6 +139,9 @@ let package = Package(
         .testTarget(
             name: "NurtureServiceTests",
             dependencies: ["NurtureService", .product(name: "Logging", package: "swift-log"), "NurtureTestSupport"]),
+        .testTarget(
+            name: "NurtureHTTPTests",
+            dependencies: ["NurtureHTTP", "NurtureTestSupport", .product(name: "Hummingbird", package: "hummingbird")]),
         .testTarget(
             name: "NurtureEngineTests",
             dependencies: [

@@ -20,6 +20,8 @@ public struct Configuration: Sendable {
     public var publicURL: String
     /// The key that signs links; created on first use.
     public var secretFile: String
+    /// The daemon's HTTP server and its API token.
+    public var api: APISettings
     /// The file this was read from, or nil for the built-in defaults.
     public var source: String?
 
@@ -33,6 +35,7 @@ public struct Configuration: Sendable {
         engine = EngineSettings()
         publicURL = "http://127.0.0.1:8080"
         secretFile = Self.resolve("var/secret", from: directory)
+        api = APISettings(tokenFile: Self.resolve("var/api-token", from: directory))
         source = nil
         smtpPasswordFile = nil
     }
@@ -58,6 +61,12 @@ public struct Configuration: Sendable {
 
     /// The SQLite database in the state folder.
     public var databasePath: String { Self.resolve("nurture.sqlite", from: state) }
+
+    /// Where a running daemon writes the address its HTTP server got, for the CLI to find it.
+    public var apiAddressFile: String { Self.resolve("api.address", from: state) }
+
+    /// Held by the running daemon for its whole life: one daemon per state folder.
+    public var lockFile: String { Self.resolve("nurture.lock", from: state) }
 
     static func resolve(_ path: String, from directory: String) -> String {
         if path.hasPrefix("/") { return path }

@@ -17,10 +17,11 @@ public enum ConfigurationLoader {
     /// Where a configuration is looked for when `--config` is not given, in order.
     public static let searchPaths = ["./nurture.yml", "/etc/nurture/nurture.yml"]
 
-    static let keys = ["campaigns", "state", "smtp", "public_url", "secret_file", "engine"]
+    static let keys = ["campaigns", "state", "smtp", "public_url", "secret_file", "engine", "api"]
+    static let apiKeys = ["listen", "token_file", "allow_remote", "max_body_bytes"]
     static let engineKeys = [
         "min_gap", "connections", "batch_size", "messages_per_second", "connections_per_domain", "max_attempts",
-        "first_retry_delay", "max_retry_delay",
+        "first_retry_delay", "max_retry_delay", "drain_timeout",
     ]
     static let smtpKeys = [
         "url", "tls", "user", "password_file", "ehlo", "ca_file", "connect_timeout", "response_timeout",
@@ -72,6 +73,8 @@ public enum ConfigurationLoader {
         let smtpFields = fields["smtp"].flatMap { reader.mapping($0, of: "`smtp`", allowed: smtpKeys) } ?? [:]
         let engineFields = fields["engine"].flatMap { reader.mapping($0, of: "`engine`", allowed: engineKeys) } ?? [:]
         readEngine(engineFields, into: &configuration.engine, reader: &reader)
+        let apiFields = fields["api"].flatMap { reader.mapping($0, of: "`api`", allowed: apiKeys) } ?? [:]
+        readAPI(apiFields, into: &configuration.api, directory: directory, reader: &reader)
         configuration.smtpPasswordFile = readSMTP(
             smtpFields, into: &configuration.smtp, urlOverride: smtpURLOverride, directory: directory, reader: &reader)
         if reader.log.hasErrors { throw ConfigurationError(diagnostics: reader.log.diagnostics) }
@@ -91,6 +94,7 @@ public enum ConfigurationLoader {
         if let state = path("state") {
             configuration.state = state
             configuration.secretFile = Configuration.resolve("secret", from: state)
+            configuration.api.tokenFile = Configuration.resolve("api-token", from: state)
         }
         configuration.secretFile = path("secret_file") ?? configuration.secretFile
         if let node = fields["public_url"], let url = reader.nonEmptyString(node, key: "public_url") {
@@ -204,6 +208,7 @@ public enum ConfigurationLoader {
         }
         for (key, path) in [
             ("first_retry_delay", \EngineSettings.firstRetryDelay), ("max_retry_delay", \.maxRetryDelay),
+            ("drain_timeout", \.drainTimeout),
         ] {
             guard let node = fields[key], let text = reader.nonEmptyString(node, key: key) else { continue }
             guard let seconds = Self.seconds(text) else {
@@ -211,6 +216,43 @@ public enum ConfigurationLoader {
                 continue
             }
             engine[keyPath: path] = TimeInterval(seconds)
+        }
+    }
+
+    private static func readAPI(
+        _ fields: [String: Node], into api: inout APISettings, directory: String, reader: inout YAMLReader
+    ) {
+        if let node = fields["token_file"], let path = reader.nonEmptyString(node, key: "token_file") {
+            api.tokenFile = Configuration.resolve(path, from: directory)
+        }
+        if let node = fields["allow_remote"], let allow = reader.bool(node, key: "allow_remote") {
+            api.allowRemote = allow
+        }
+        if let node = fields["max_body_bytes"], let bytes = reader.int(node, key: "max_body_bytes") {
+            if bytes >= 1024 {
+                api.maxBodyBytes = bytes
+            } else {
+                reader.log.error(reader.location(of: node), "`max_body_bytes` must be 1024 or more")
+            }
+        }
+        guard let node = fields["listen"], let text = reader.nonEmptyString(node, key: "listen") else { return }
+        if text == "off" {
+            api.enabled = false
+            return
+        }
+        guard let (host, port) = APISettings.parseListen(text) else {
+            reader.log.error(
+                reader.location(of: node),
+                "`listen: \(text)` must be HOST:PORT, like `127.0.0.1:8080` or `[::1]:8080`, or `off`")
+            return
+        }
+        api.host = host
+        api.port = port
+        if api.isRemote && !api.allowRemote {
+            reader.log.error(
+                reader.location(of: node),
+                "`listen: \(text)` is reachable from other machines; keep the API on 127.0.0.1 behind a reverse "
+                    + "proxy, or add `allow_remote: true` to `api` if that is what you want")
         }
     }
 

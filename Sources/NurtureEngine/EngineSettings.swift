@@ -20,11 +20,14 @@ public struct EngineSettings: Sendable, Equatable {
     public var maxRetryDelay: TimeInterval
     /// How often, in real seconds, the daemon looks for changes made by the CLI.
     public var pollInterval: TimeInterval
+    /// On stop, how long sends already talking to a server may take to finish; below systemd's TimeoutStopSec.
+    public var drainTimeout: TimeInterval
 
     public init(
         minimumGap: Wait? = Wait(1, .days), connections: Int = 4, batchSize: Int = 200,
         messagesPerSecond: Double? = nil, connectionsPerDomain: Int = 2, maxAttempts: Int = 8,
-        firstRetryDelay: TimeInterval = 60, maxRetryDelay: TimeInterval = 6 * 3600, pollInterval: TimeInterval = 0.5
+        firstRetryDelay: TimeInterval = 60, maxRetryDelay: TimeInterval = 6 * 3600, pollInterval: TimeInterval = 0.5,
+        drainTimeout: TimeInterval = 30
     ) {
         self.minimumGap = minimumGap
         self.connections = connections
@@ -35,6 +38,7 @@ public struct EngineSettings: Sendable, Equatable {
         self.firstRetryDelay = firstRetryDelay
         self.maxRetryDelay = maxRetryDelay
         self.pollInterval = pollInterval
+        self.drainTimeout = drainTimeout
     }
 
     /// The delay before attempt `attempt + 1`: exponential from `firstRetryDelay`, capped, with ±25 % jitter so

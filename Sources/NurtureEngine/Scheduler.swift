@@ -12,6 +12,8 @@ public struct StepReport: Sendable {
     /// Known once the step was prepared for sending.
     public let campaignID: String?
     public let prospect: String?
+    /// Engine time from the step's due time to its SMTP transaction starting, for steps that reached the server.
+    public var lateness: TimeInterval? = nil
 }
 
 /// What `recover()` found left over from a process that stopped mid-work.
@@ -115,16 +117,23 @@ public final class Scheduler: Sendable {
             prepared.planned.channel == .task
             ? prepared.campaign.owner.address.domain : prepared.prospect.email.domain
         do {
-            let outcome = try domains.withSlot(for: domain) {
+            let (outcome, began) = try domains.withSlot(for: domain) {
                 try transports.withTransport { transport in
                     rate.waitForSlot()
-                    return try runner.send(prepared, through: transport)
+                    let began = clock.now()
+                    return (try runner.send(prepared, through: transport), began)
                 }
             }
+            let reachedServer: Bool =
+                switch outcome {
+                case .delivered, .retrying, .failed, .bounced: true
+                case .rescheduled, .skipped, .dropped: false
+                }
             report(
                 StepReport(
                     due: due, outcome: outcome, campaignID: prepared.campaign.id,
-                    prospect: prepared.prospect.email.description))
+                    prospect: prepared.prospect.email.description,
+                    lateness: reachedServer ? began.timeIntervalSince(due.dueAt) : nil))
         } catch {
             release(due, after: error)
         }
@@ -145,6 +154,12 @@ public final class Scheduler: Sendable {
 
     /// Starts the timer loop on its own queue.
     public func start() {
+        queue.async { [self] in tick() }
+    }
+
+    /// Looks at the store again now, rather than at the next poll: after an enrollment or event that may have
+    /// made a step due (`wait: 0`), so it leaves at once. Waits its turn behind a batch in progress.
+    public func wake() {
         queue.async { [self] in tick() }
     }
 

@@ -1,7 +1,7 @@
 /// How Nurture reaches its SMTP server.
 ///
 /// The password is kept out of `description`, `debugDescription` and `dump`, so settings can be logged.
-public struct SMTPSettings: Sendable {
+public struct SMTPSettings: Sendable, Equatable {
     /// `smtp://host:port` (STARTTLS unless `tls` is `.none`) or `smtps://host:port` (TLS from the first byte).
     public var url: String
     public var tls: TLSMode

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import NurtureCore
 import NurtureEngine
+import NurtureHTTP
 import NurtureStore
 
 struct EnrollCommand: ParsableCommand {
@@ -11,7 +12,8 @@ struct EnrollCommand: ParsableCommand {
         discussion: """
             Saves the prospect (merging --var fields into what is stored) and schedules the first step. A \
             suppressed address is refused; a prospect already in the campaign is not enrolled twice unless \
-            --restart. A running daemon picks the enrollment up within a second.
+            --restart. With a daemon running, the enrollment goes through its API and a `wait: 0` step leaves at \
+            once.
             """
     )
 
@@ -27,60 +29,23 @@ struct EnrollCommand: ParsableCommand {
     @Flag(help: "Print the result as JSON.") var json = false
 
     func run() throws {
-        let clock: any WallClock =
-            try at.map { text in
-                guard let date = TimeFormat.parse(text) else {
-                    throw CommandFailure(message: "--at `\(text)` is not ISO 8601, like 2026-11-23T14:00:00Z")
-                }
-                return ManualClock(date)
-            } ?? SystemClock()
-        let runtime = try Runtime(options: options, clock: clock)
-        let prospect = try prospectOptions.prospect(email: email)
-        let draft = ProspectDraft(
-            email: prospect.email, attributes: prospect.attributes, timeZone: timezone, preferredChannel: prefers)
-        let outcome: EnrollOutcome
-        do {
-            outcome = try runtime.enroller.enroll(draft, in: campaign, restart: restart)
-        } catch let error as EnrollError {
-            throw CommandFailure(message: error.description)
-        }
-        let zone = outcome.firstStep?.calendar.timeZone ?? .gmt
-        switch outcome.result {
-        case .enrolled(let enrollment, let paused):
-            var lines = [
-                "enrolled \(prospect.email) in \(campaign)"
-                    + (enrollment.status == .paused
-                        ? " (paused: a campaign of higher or equal priority is running)" : "")
-            ]
-            if let first = outcome.firstStep {
-                lines.append(
-                    "first step `\(first.stepID)` at \(TimeFormat.local(first.due, in: zone)) (\(TimeFormat.utc(first.due)))"
-                )
+        let enrolledAt = try at.map { text in
+            guard let date = TimeFormat.parse(text) else {
+                throw CommandFailure(message: "--at `\(text)` is not ISO 8601, like 2026-11-23T14:00:00Z")
             }
-            lines += paused.map { "paused \($0.campaignID) for this prospect" }
-            report(
-                lines,
-                json: [
-                    "outcome": "enrolled", "enrollment": "\(enrollment.id)", "status": enrollment.status.rawValue,
-                    "first_step": outcome.firstStep?.stepID ?? "",
-                    "first_due": outcome.firstStep.map { TimeFormat.utc($0.due) } ?? "",
-                ])
-        case .alreadyActive(let enrollment):
-            if json { printJSON(["outcome": "already_active", "enrollment": "\(enrollment.id)"]) }
-            throw CommandFailure(
-                message:
-                    "\(prospect.email) is already in \(campaign) (\(enrollment.status.rawValue)); use --restart to start again"
-            )
-        case .suppressed(let suppression):
-            if json { printJSON(["outcome": "suppressed", "reason": suppression.reason]) }
-            throw CommandFailure(
-                message: "\(prospect.email) is suppressed (\(suppression.reason)); it cannot be enrolled")
+            return date
         }
-    }
-
-    private func report(_ lines: [String], json object: [String: String]) {
-        guard !json else { return printJSON(object) }
-        for line in lines { print(line) }
+        let call = EnrollmentCall(
+            campaign: campaign, email: email, attributes: try prospectOptions.attributes(),
+            timezone: timezone, prefers: prefers?.rawValue, restart: restart, enrolledAt: enrolledAt)
+        let report = try options.perform("POST", "/v1/enrollments", call) { operations throws(APIError) in
+            try operations.enroll(call)
+        }
+        if json {
+            try JSONOutput.print(report)
+        } else {
+            for line in report.lines { print(line) }
+        }
     }
 }
 

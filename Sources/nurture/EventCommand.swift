@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NurtureEngine
+import NurtureHTTP
 import NurtureStore
 
 struct EventCommand: ParsableCommand {
@@ -22,17 +23,14 @@ struct EventCommand: ParsableCommand {
     @Flag(help: "Print the result as JSON.") var json = false
 
     func run() throws {
-        let runtime = try Runtime(options: options)
-        let outcome = try runtime.actions.record(
-            kind, for: Runtime.address(email), campaignID: campaign, source: source, detail: detail)
-        let ended = outcome.ended.map(\.campaignID)
-        if json {
-            printJSON(EventReport(event: kind.rawValue, email: email, ended: ended, suppressed: outcome.suppressed))
-            return
+        let call = EventCall(email: email, event: kind.rawValue, campaign: campaign, source: source, detail: detail)
+        let report = try options.perform("POST", "/v1/events", call) { operations throws(APIError) in
+            try operations.record(call)
         }
-        print("recorded \(kind.rawValue) for \(email)")
-        if !ended.isEmpty { print("ended: \(ended.joined(separator: ", "))") }
-        if outcome.suppressed { print("suppressed \(email) for every campaign") }
+        if json { return try JSONOutput.print(report) }
+        print("recorded \(report.event) for \(report.email)")
+        if !report.ended.isEmpty { print("ended: \(report.ended.joined(separator: ", "))") }
+        if report.suppressed { print("suppressed \(report.email) for every campaign") }
     }
 }
 
@@ -46,23 +44,18 @@ struct StopCommand: ParsableCommand {
     @Flag(help: "Print the result as JSON.") var json = false
 
     func run() throws {
-        let runtime = try Runtime(options: options)
-        let ended = try runtime.actions.stop(Runtime.address(email), campaignID: campaign).map(\.campaignID)
+        let call = StopCall(email: email, campaign: campaign)
+        let report = try options.perform("POST", "/v1/stops", call) { operations throws(APIError) in
+            try operations.stop(call)
+        }
         if json {
-            printJSON(EventReport(event: "stop", email: email, ended: ended, suppressed: false))
-        } else if ended.isEmpty {
-            print("\(email) had no running sequence\(campaign.map { " in \($0)" } ?? "")")
+            try JSONOutput.print(report)
+        } else if report.ended.isEmpty {
+            print("\(report.email) had no running sequence\(campaign.map { " in \($0)" } ?? "")")
         } else {
-            print("ended: \(ended.joined(separator: ", "))")
+            print("ended: \(report.ended.joined(separator: ", "))")
         }
     }
-}
-
-private struct EventReport: Encodable {
-    let event: String
-    let email: String
-    let ended: [String]
-    let suppressed: Bool
 }
 
 extension EventKind: ExpressibleByArgument {}

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 
 @main
-struct Nurture: ParsableCommand {
+struct Nurture: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nurture",
         abstract: "A drip and nurture campaign engine: campaigns as files, email over SMTP.",
@@ -19,10 +19,19 @@ struct Nurture: ParsableCommand {
     )
 
     /// Our own failures print as one `nurture: error: ...` line; ArgumentParser handles usage errors and help.
-    static func main() {
+    static func main() async {
+        // A parent may start us with signals blocked (Swift's test runner does); the daemon's handlers need them.
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        for number in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&signals, number) }
+        pthread_sigmask(SIG_UNBLOCK, &signals, nil)
         do {
             var command = try parseAsRoot()
-            try command.run()
+            if var command = command as? any AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
         } catch let failure as CommandFailure {
             FileHandle.standardError.write(Data("nurture: error: \(failure.message)\n".utf8))
             Foundation.exit(failure.exitCode)

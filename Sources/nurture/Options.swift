@@ -30,6 +30,11 @@ struct ProspectOptions: ParsableArguments {
         } catch {
             throw CommandFailure(message: "invalid email: \(error)")
         }
+        return Prospect(email: address, attributes: try attributes())
+    }
+
+    /// The `--var key=value` fields.
+    func attributes() throws -> [String: String] {
         var attributes: [String: String] = [:]
         for pair in variables {
             guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {
@@ -37,6 +42,6 @@ struct ProspectOptions: ParsableArguments {
             }
             attributes[String(pair[..<equals])] = String(pair[pair.index(after: equals)...])
         }
-        return Prospect(email: address, attributes: attributes)
+        return attributes
     }
 }

@@ -24,6 +24,13 @@ struct Runtime: Sendable {
         catalog = CampaignCatalog(workspace.campaigns)
     }
 
+    /// The daemon's, after a reload: a new configuration and campaign set over the same store and catalog.
+    init(workspace: Workspace, store: SQLiteStore, catalog: CampaignCatalog) {
+        self.workspace = workspace
+        self.store = store
+        self.catalog = catalog
+    }
+
     var enroller: Enroller { Enroller(store: store, catalog: catalog, clock: clock, settings: settings) }
 
     var actions: ProspectActions { ProspectActions(store: store, clock: clock) }

@@ -3,6 +3,7 @@ import Foundation
 import NurtureConfig
 import NurtureCore
 import NurtureEngine
+import NurtureHTTP
 import NurtureSMTP
 
 struct SendCommand: ParsableCommand {
@@ -23,49 +24,21 @@ struct SendCommand: ParsableCommand {
     @Flag(help: "Print the result as JSON.") var json = false
 
     func run() throws {
-        let workspace = try Workspace(options: options)
-        let campaign = try workspace.campaign(self.campaign)
-        let step = try workspace.step(self.step, of: campaign)
-        let prospect = try prospectOptions.prospect(email: to)
-        let composed: ComposedStep
-        do {
-            composed = try workspace.composer().compose(
-                step, of: campaign, for: prospect, ownerInbox: Mailbox(address: prospect.email))
-        } catch let error as ComposeError {
-            throw CommandFailure(message: error.description)
+        let call = SendCall(campaign: campaign, step: step, to: to, attributes: try prospectOptions.attributes())
+        let report = try options.perform("POST", "/v1/sends", call) { operations throws(APIError) in
+            try operations.send(call)
         }
-        let transport: CurlSMTPTransport
-        do {
-            transport = try CurlSMTPTransport(settings: workspace.configuration.smtpSettings())
-        } catch let error as ConfigurationError {
-            throw CommandFailure(message: error.diagnostics.first?.description ?? "\(error)")
-        } catch {
-            throw CommandFailure(message: "\(error)")
-        }
-        let result = transport.send(
-            composed.message.bytes, from: composed.message.envelopeFrom, to: composed.message.envelopeTo)
-        try report(result, messageID: composed.message.messageID, recipient: prospect.email)
-    }
-
-    private func report(_ result: DeliveryResult, messageID: String, recipient: EmailAddress) throws {
-        switch result {
-        case .delivered(let reply):
-            if json {
-                printJSON([
-                    "outcome": "delivered", "code": "\(reply.code)", "reply": reply.text, "message_id": messageID,
-                    "to": "\(recipient)",
-                ])
-            } else {
-                print("\(reply.code) \(reply.text)")
-                print("delivered to \(recipient), Message-ID \(messageID)")
-            }
-        case .permanentFailure(let failure):
-            if json { printJSON(["outcome": "permanent_failure", "error": "\(failure)", "to": "\(recipient)"]) }
-            throw CommandFailure(message: "refused for good: \(failure)")
-        case .transientFailure(let failure):
-            if json { printJSON(["outcome": "transient_failure", "error": "\(failure)", "to": "\(recipient)"]) }
+        if json { try JSONOutput.print(report) }
+        switch report.outcome {
+        case "delivered":
+            guard !json else { return }
+            print("\(report.code.map(String.init) ?? "") \(report.reply)")
+            print("delivered to \(report.to), Message-ID \(report.messageID)")
+        case "permanent_failure":
+            throw CommandFailure(message: "refused for good: \(report.reply)")
+        default:
             throw CommandFailure(
-                message: "not sent, try again later: \(failure)", exitCode: CommandFailure.temporaryFailure)
+                message: "not sent, try again later: \(report.reply)", exitCode: CommandFailure.temporaryFailure)
         }
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NurtureCampaigns
+import NurtureHTTP
 import NurtureStore
 
 struct StatusCommand: ParsableCommand {
@@ -8,7 +9,9 @@ struct StatusCommand: ParsableCommand {
         commandName: "status",
         abstract: "Show what is pending and due: prospects, enrollments, sends, problems, campaigns.",
         discussion: """
-            Reads the state database a running daemon uses, without changing anything. "Due now" counts steps whose \
+            With a daemon running, asks it (its API) and also shows its pid, its last reload and the last reload it \
+            refused, with the error's path:line:col; otherwise reads the state database directly. Changes \
+            nothing. "Due now" counts steps whose \
             time has come and that the daemon has not sent yet; "pending" those still to come. An uncertain \
             delivery was in flight when the engine stopped: it may or may not have reached the server, so it was \
             not resent; look at the prospect with `nurture timeline EMAIL`. Campaign errors are counted here and \
@@ -20,8 +23,10 @@ struct StatusCommand: ParsableCommand {
     @Flag(help: "Print the status as JSON.") var json = false
 
     func run() throws {
-        let runtime = try Runtime(options: options)
-        let report = try StatusReport(runtime: runtime)
+        // The daemon's own view when one runs: the campaigns it actually runs, its last reload and send errors.
+        let report = try options.perform("GET", "/v1/status", String?.none) { operations throws(APIError) in
+            try operations.status()
+        }
         if json {
             try JSONOutput.print(report)
         } else {
@@ -30,9 +35,10 @@ struct StatusCommand: ParsableCommand {
     }
 }
 
-/// What `nurture status` shows; `--json` prints it as it is.
-struct StatusReport: Encodable {
-    struct Campaigns: Encodable {
+/// What `nurture status` shows; `--json` prints it as it is. With a daemon running it comes from the daemon
+/// (`GET /v1/status`), so it shows the campaigns the daemon runs and its last error.
+struct StatusReport: Codable, Sendable {
+    struct Campaigns: Codable, Sendable {
         let loaded: [String]
         let errors: Int
         let firstError: String?
@@ -55,16 +61,39 @@ struct StatusReport: Encodable {
     let failedDeliveries: Int
     let suppressed: Int
     let campaigns: Campaigns
+    /// Only from a running daemon.
+    let daemon: Daemon?
+
+    /// What a running daemon says about itself.
+    struct Daemon: Codable, Sendable {
+        let pid: Int32
+        let startedAt: Date
+        let lastReloadAt: Date?
+        /// The last reload refused, with its path:line:col; nil once a reload succeeds.
+        let reloadError: String?
+        /// The last send that failed or bounced.
+        let lastSendError: String?
+        let api: String?
+
+        enum CodingKeys: String, CodingKey {
+            case pid, api
+            case startedAt = "started_at"
+            case lastReloadAt = "last_reload_at"
+            case reloadError = "reload_error"
+            case lastSendError = "last_send_error"
+        }
+    }
 
     enum CodingKeys: String, CodingKey {
-        case now, database, prospects, enrollments, pending, suppressed, campaigns
+        case now, database, prospects, enrollments, pending, suppressed, campaigns, daemon
         case dueNow = "due_now"
         case nextDueAt = "next_due_at"
         case uncertainDeliveries = "uncertain_deliveries"
         case failedDeliveries = "failed_deliveries"
     }
 
-    init(runtime: Runtime) throws {
+    init(runtime: Runtime, daemon: Daemon? = nil) throws {
+        self.daemon = daemon
         now = runtime.clock.now()
         database = runtime.workspace.configuration.databasePath
         let summary: StoreSummary
@@ -115,6 +144,17 @@ struct StatusReport: Encodable {
             lines.append(
                 "campaign errors: \(campaigns.errors), the first: \(first)"
                     + (campaigns.errors > 1 ? " (run `nurture check` for all)" : ""))
+        }
+        if let daemon {
+            lines.append(
+                "daemon: running, pid \(daemon.pid), since \(TimeFormat.localAndUTC(daemon.startedAt, in: zone))"
+                    + (daemon.api.map { ", API at \($0)" } ?? ""))
+            if let error = daemon.reloadError {
+                lines.append("last reload refused, the running campaigns are unchanged: \(error)")
+            } else if let reloaded = daemon.lastReloadAt {
+                lines.append("last reload: \(TimeFormat.localAndUTC(reloaded, in: zone))")
+            }
+            if let error = daemon.lastSendError { lines.append("last send error: \(error)") }
         }
         return lines
     }

@@ -12,8 +12,15 @@ struct Workspace: Sendable {
     let clock: any WallClock
 
     init(options: ConfigOptions, clock: any WallClock = SystemClock()) throws {
-        configuration = try options.load()
-        campaigns = CampaignLoader.load(directory: configuration.campaigns)
+        let configuration = try options.load()
+        self.init(
+            configuration: configuration, campaigns: CampaignLoader.load(directory: configuration.campaigns),
+            clock: clock)
+    }
+
+    init(configuration: Configuration, campaigns: CampaignSet, clock: any WallClock) {
+        self.configuration = configuration
+        self.campaigns = campaigns
         self.clock = clock
     }
 

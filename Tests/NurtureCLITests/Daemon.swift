@@ -30,6 +30,9 @@ final class Daemon {
 
     var pid: Int32 { process.processIdentifier }
 
+    /// nurture.yml's `api:` for a test daemon: a free port on loopback, so daemons of parallel tests never clash.
+    static let anyPort = "api: { listen: \"127.0.0.1:0\" }\n"
+
     var output: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
 
     /// SIGTERM, then waits (up to `timeout`) for a clean exit; returns the exit status.

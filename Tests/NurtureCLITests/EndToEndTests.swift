@@ -25,7 +25,7 @@ struct EndToEndTests {
     @Test func threeTimeZonesPlayTheCampaignWithAReplyAnUnsubscribeAndARestart() throws {
         let server = try TestSMTPServer()
         let folder = try TemporaryFolder([
-            "nurture.yml": "campaigns: \(NurtureProcess.packageRoot.path)/campaigns\nstate: ./var\n"
+            "nurture.yml": "campaigns: \(NurtureProcess.packageRoot.path)/campaigns\nstate: ./var\n\(Daemon.anyPort)"
         ])
         let config = ["--config", folder.path + "/nurture.yml"]
         let environment = ["NURTURE_SMTP_URL": "smtp://127.0.0.1:\(server.port)"]

@@ -5,7 +5,7 @@ import Testing
 struct RunCommandTests {
     @Test func aSecondDaemonOnTheSameStateIsRefused() throws {
         let folder = try TemporaryFolder([
-            "nurture.yml": "campaigns: \(NurtureProcess.packageRoot.path)/campaigns\nstate: ./var\n"
+            "nurture.yml": "campaigns: \(NurtureProcess.packageRoot.path)/campaigns\nstate: ./var\n\(Daemon.anyPort)"
         ])
         let config = ["--config", folder.path + "/nurture.yml"]
         let daemon = try Daemon(config, in: folder, environment: [:])

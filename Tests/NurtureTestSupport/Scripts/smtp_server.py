@@ -7,6 +7,7 @@ in DIR/log.jsonl; a closed connection adds a line with "event": "disconnect".
 """
 
 import argparse
+import asyncio
 import itertools
 import json
 import logging
@@ -21,7 +22,8 @@ from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
 
 class SpoolingHandler:
-    def __init__(self, refusals, spool, max_per_connection):
+    def __init__(self, refusals, spool, max_per_connection, data_delay=0.0):
+        self.data_delay = data_delay
         self.refusals = refusals
         self.spool = spool
         self.max_per_connection = max_per_connection
@@ -45,6 +47,9 @@ class SpoolingHandler:
         return "250 2.1.5 Ok"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.data_delay:
+            # A slow relay: the message is taken only after the delay, so a client stopped meanwhile is mid-send.
+            await asyncio.sleep(self.data_delay)
         with self.lock:
             self.count += 1
             number = self.count
@@ -122,6 +127,7 @@ def main():
     parser.add_argument("--refuse", action="append", default=[], type=parse_refusal, help="ADDRESS:CODE")
     parser.add_argument("--spool")
     parser.add_argument("--max-messages-per-connection", type=int, default=0)
+    parser.add_argument("--data-delay", type=float, default=0.0, help="seconds to wait before answering DATA")
     parser.add_argument("--idle-timeout", type=float, default=300, help="seconds before an idle connection is closed")
     args = parser.parse_args()
     # aiosmtpd logs each session and warns about its own deprecated login_data on every AUTH; errors are enough.
@@ -149,7 +155,7 @@ def main():
 
     if args.spool:
         os.makedirs(args.spool, exist_ok=True)
-    handler = SpoolingHandler(dict(args.refuse), args.spool, args.max_messages_per_connection)
+    handler = SpoolingHandler(dict(args.refuse), args.spool, args.max_messages_per_connection, args.data_delay)
     controller = SpoolingController(
         handler, hostname="127.0.0.1", port=args.port,
         ssl_context=tls_context if args.implicit_tls else None, **smtp_options)

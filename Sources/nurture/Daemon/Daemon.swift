@@ -1,0 +1,288 @@
+import Foundation
+import Logging
+import NurtureCampaigns
+import NurtureConfig
+import NurtureCore
+import NurtureEngine
+import NurtureHTTP
+import NurtureSMTP
+import NurtureService
+import NurtureStore
+import Synchronization
+
+/// The running daemon: what a reload replaces (configuration, campaigns, scheduler, API token) and what the API,
+/// the status line and `nurture status` read. The store and the campaign catalog live as long as the process.
+final class Daemon: Sendable {
+    let options: ConfigOptions
+    let store: SQLiteStore
+    let catalog: CampaignCatalog
+    let clock: any WallClock
+    let logger: Logger
+    let notifier: SystemdNotifier
+    let metrics = EngineMetrics()
+    let startedAt: Date
+    private let state: Mutex<State>
+
+    private struct State {
+        var runtime: Runtime
+        /// `runtime`'s SMTP settings with the password, to tell whether a reload changed them.
+        var smtp: SMTPSettings
+        var scheduler: Scheduler
+        var token: APIToken?
+        var apiAddress: String?
+        var lastReloadAt: Date?
+        var reloadError: String?
+        var lastSendError: String?
+    }
+
+    init(options: ConfigOptions, clock: any WallClock, logger: Logger, notifier: SystemdNotifier) throws {
+        self.options = options
+        self.clock = clock
+        self.logger = logger
+        self.notifier = notifier
+        let runtime = try Runtime(options: options, clock: clock)
+        store = runtime.store
+        catalog = runtime.catalog
+        startedAt = clock.now()
+        let configuration = runtime.workspace.configuration
+        let smtp = try Self.smtpSettings(configuration)
+        let token = try configuration.api.enabled ? Self.token(configuration) : nil
+        // `self` is not whole yet: the first scheduler reports through a box filled in just below.
+        let reporter = Reporter()
+        let scheduler = try Self.makeScheduler(runtime: runtime, smtp: smtp, metrics: metrics, report: reporter.report)
+        state = Mutex(State(runtime: runtime, smtp: smtp, scheduler: scheduler, token: token))
+        reporter.daemon.withLock { $0 = self }
+    }
+
+    var runtime: Runtime { state.withLock { $0.runtime } }
+    var scheduler: Scheduler { state.withLock { $0.scheduler } }
+    var configuration: Configuration { runtime.workspace.configuration }
+
+    /// The API's token; only asked for when the API is on.
+    var token: APIToken {
+        guard let token = state.withLock({ $0.token }) else { preconditionFailure("the API is off") }
+        return token
+    }
+
+    func setAPIAddress(_ address: String?) {
+        state.withLock { $0.apiAddress = address }
+    }
+
+    // MARK: Sends
+
+    /// One log line per step handled, its metrics, and the last failure for `STATUS=` and `nurture status`.
+    func report(_ step: StepReport) {
+        let line = RunCommand.describe(step)
+        metrics.recordStep(outcome: step.outcome.metricName, lateness: step.lateness.map { .seconds($0) })
+        switch step.outcome {
+        case .delivered, .rescheduled, .skipped: logger.info("\(line)")
+        case .retrying, .dropped: logger.warning("\(line)")
+        case .failed, .bounced:
+            logger.error("\(line)")
+            state.withLock { $0.lastSendError = line }
+        }
+    }
+
+    /// Stops the scheduler: no new claims, sends in progress get `engine.drain_timeout` to finish.
+    func drain() async {
+        let scheduler = self.scheduler
+        let timeout = runtime.settings.drainTimeout
+        let drained = await Self.offload { scheduler.stop(timeout: timeout) }
+        if !drained {
+            logger.warning("sends still in progress after \(Int(timeout)) s; they will be reported as uncertain")
+        }
+    }
+
+    // MARK: Reload
+
+    /// SIGHUP: reads nurture.yml and the campaign folder again. Either all of it is applied (campaigns swapped
+    /// atomically, a new scheduler when SMTP or engine settings changed, a new API token) or, when anything is
+    /// wrong, none of it, and the error is logged and kept for `nurture status`.
+    func reload() async {
+        notifier.notify(["RELOADING=1", "MONOTONIC_USEC=\(SystemdNotifier.monotonicMicroseconds())"])
+        if let replacement = await Self.offload({ self.prepareReload() }) {
+            // The old scheduler finishes its batch before the new one claims: never two at once.
+            let old = scheduler
+            let timeout = runtime.settings.drainTimeout
+            _ = await Self.offload { old.stop(timeout: timeout) }
+            state.withLock { $0.scheduler = replacement }
+            replacement.start()
+        }
+        notifier.notify(["READY=1", "STATUS=\(statusLine())"])
+    }
+
+    /// Applies a reload, or refuses it; returns a new scheduler when the old one must make way for it.
+    private func prepareReload() -> Scheduler? {
+        let old = runtime
+        let next: Runtime
+        let smtp: SMTPSettings
+        let token: APIToken?
+        do {
+            let configuration = try options.load()
+            guard configuration.state == old.workspace.configuration.state else {
+                throw CommandFailure(
+                    message: "`state` changed from \(old.workspace.configuration.state) to \(configuration.state); "
+                        + "moving the state folder takes a restart")
+            }
+            let campaigns = CampaignLoader.load(directory: configuration.campaigns)
+            for problem in campaigns.errors.dropFirst() { logger.error("reload refused: \(problem)") }
+            if let first = campaigns.errors.first {
+                throw CommandFailure(message: first.description + Workspace.more(campaigns.errors.count - 1))
+            }
+            next = Runtime(
+                workspace: Workspace(configuration: configuration, campaigns: campaigns, clock: clock), store: store,
+                catalog: catalog)
+            smtp = try Self.smtpSettings(configuration)
+            token = try configuration.api.enabled ? Self.token(configuration) : nil
+        } catch {
+            let message = (error as? CommandFailure)?.message ?? "\(error)"
+            logger.error("reload refused, the running campaigns are unchanged: \(message)")
+            state.withLock { $0.reloadError = message }
+            return nil
+        }
+        let before = old.workspace.configuration
+        let after = next.workspace.configuration
+        if after.api != before.api {
+            logger.warning("`api` changed; the HTTP server keeps its address and limits until a restart")
+        }
+        var replacement: Scheduler?
+        let current = state.withLock { $0.smtp }
+        if smtp != current || after.engine != before.engine || after.publicURL != before.publicURL
+            || after.secretFile != before.secretFile
+        {
+            do {
+                replacement = try Self.makeScheduler(runtime: next, smtp: smtp, metrics: metrics, report: report)
+            } catch {
+                let message = (error as? CommandFailure)?.message ?? "\(error)"
+                logger.error("reload refused, the running campaigns are unchanged: \(message)")
+                state.withLock { $0.reloadError = message }
+                return nil
+            }
+        }
+        catalog.replace(with: next.workspace.campaigns)
+        let now = clock.now()
+        state.withLock { state in
+            state.runtime = next
+            state.smtp = smtp
+            state.token = token
+            state.lastReloadAt = now
+            state.reloadError = nil
+        }
+        let changes = replacement == nil ? "" : "; SMTP, engine or link settings changed, sends go on with the new ones"
+        logger.info("reloaded \(next.workspace.campaigns.campaigns.count) campaigns\(changes)")
+        return replacement
+    }
+
+    // MARK: Status
+
+    /// `STATUS=`: what `systemctl status` shows.
+    func statusLine() -> String {
+        var parts: [String] = []
+        if let summary = try? store.summary(now: clock.now()) {
+            parts.append("\(summary.pending + summary.dueNow) pending")
+            parts.append(summary.nextDueAt.map { "next due \(TimeFormat.utc($0))" } ?? "nothing due")
+        }
+        let (reloadError, sendError) = state.withLock { ($0.reloadError, $0.lastSendError) }
+        if let reloadError { parts.append("reload refused: \(reloadError)") }
+        if let sendError { parts.append("last error: \(sendError)") }
+        return parts.joined(separator: "; ")
+    }
+
+    /// The daemon's part of `nurture status`.
+    var status: StatusReport.Daemon {
+        state.withLock {
+            StatusReport.Daemon(
+                pid: getpid(), startedAt: startedAt, lastReloadAt: $0.lastReloadAt, reloadError: $0.reloadError,
+                lastSendError: $0.lastSendError, api: $0.apiAddress)
+        }
+    }
+
+    // MARK: Parts
+
+    private static func smtpSettings(_ configuration: Configuration) throws -> SMTPSettings {
+        do {
+            return try configuration.smtpSettings()
+        } catch {
+            throw CommandFailure(message: error.diagnostics.first?.description ?? "\(error)")
+        }
+    }
+
+    private static func token(_ configuration: Configuration) throws -> APIToken {
+        // Under systemd the token is a credential (LoadCredential=api-token), like the SMTP password.
+        do {
+            return try APIToken.loadOrCreate(at: configuration.api.tokenFile)
+        } catch {
+            throw CommandFailure(message: "\(error)")
+        }
+    }
+
+    private static func makeScheduler(
+        runtime: Runtime, smtp: SMTPSettings, metrics: EngineMetrics,
+        report: @escaping @Sendable (StepReport) -> Void
+    ) throws -> Scheduler {
+        var transports: [any MailTransport] = []
+        do {
+            for _ in 0..<runtime.settings.connections {
+                transports.append(TimedTransport(try CurlSMTPTransport(settings: smtp), metrics: metrics))
+            }
+        } catch {
+            throw CommandFailure(message: "\(error)")
+        }
+        return Scheduler(runner: try runtime.runner(), transports: transports, onOutcome: report)
+    }
+
+    /// Runs blocking work (SQLite, SMTP, a drain) off the concurrency pool's few threads.
+    static func offload<Value: Sendable>(_ body: @escaping @Sendable () -> Value) async -> Value {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: body()) }
+        }
+    }
+
+    /// Lets the first scheduler report to the daemon that creates it.
+    private final class Reporter: Sendable {
+        let daemon = Mutex<Daemon?>(nil)
+
+        var report: @Sendable (StepReport) -> Void {
+            { [self] step in daemon.withLock { $0 }?.report(step) }
+        }
+    }
+}
+
+/// A transport that times each SMTP transaction for `nurture_smtp_duration_seconds`.
+struct TimedTransport: MailTransport {
+    let inner: any MailTransport
+    let metrics: EngineMetrics
+
+    init(_ inner: any MailTransport, metrics: EngineMetrics) {
+        self.inner = inner
+        self.metrics = metrics
+    }
+
+    func send(_ message: [UInt8], from: EmailAddress, to: EmailAddress) -> DeliveryResult {
+        let start = ContinuousClock.now
+        let result = inner.send(message, from: from, to: to)
+        let name =
+            switch result {
+            case .delivered: "delivered"
+            case .transientFailure: "transient_failure"
+            case .permanentFailure: "permanent_failure"
+            }
+        metrics.recordSMTP(result: name, duration: ContinuousClock.now - start)
+        return result
+    }
+}
+
+extension StepRunOutcome {
+    /// Its name in `nurture_sends_total{outcome=...}`.
+    var metricName: String {
+        switch self {
+        case .delivered: "delivered"
+        case .rescheduled: "rescheduled"
+        case .skipped: "skipped"
+        case .retrying: "retrying"
+        case .failed: "failed"
+        case .bounced: "bounced"
+        case .dropped: "dropped"
+        }
+    }
+}
