@@ -150,7 +150,7 @@ let package = Package(
             ]),
         .testTarget(
             name: "NurtureCLITests",
-            dependencies: ["nurture", "NurtureCore", "NurtureCampaigns", "NurtureTestSupport"]
+            dependencies: ["nurture", "NurtureCore", "NurtureCampaigns", "NurtureStore", "NurtureTestSupport"]
         ),
     ]
 )

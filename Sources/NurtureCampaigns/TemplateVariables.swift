@@ -34,3 +34,20 @@ extension Campaign {
         return warnings
     }
 }
+
+extension Campaign {
+    /// For a prospect with `attributes`: the steps whose templates print a field (outside a `{{#field}}` guard) that
+    /// neither the prospect nor `defaults` has. Such a step is skipped for that prospect when it falls due, so an
+    /// enrollment says so at once.
+    public func stepsMissingFields(for attributes: [String: String]) -> [(step: String, fields: [String])] {
+        let known = TemplateVariables.provided.union(["email"]).union(defaults.keys).union(
+            attributes.filter { !$0.value.isEmpty }.keys)
+        return steps.compactMap { step in
+            let missing = Set(
+                step.templates.flatMap(\.unguardedVariables)
+                    .map { $0.split(separator: ".").first.map(String.init) ?? $0 }
+            ).subtracting(known)
+            return missing.isEmpty ? nil : (step.id, missing.sorted())
+        }
+    }
+}

@@ -108,21 +108,23 @@ public final class Scheduler: Sendable {
     }
 
     private func send(_ prepared: StepRunner.Prepared, due: DueSend) {
-        // Stopping: what has not started goes back to the store for the next run.
-        guard !stopping.load(ordering: .relaxed) else {
-            try? store.reschedule(enrollmentID: due.enrollmentID, to: due.dueAt)
-            return
-        }
         let domain =
             prepared.planned.channel == .task
             ? prepared.campaign.owner.address.domain : prepared.prospect.email.domain
         do {
-            let (outcome, began) = try domains.withSlot(for: domain) {
+            let sent: (StepRunOutcome, Date)? = try domains.withSlot(for: domain) {
                 try transports.withTransport { transport in
                     rate.waitForSlot()
+                    // Checked once a connection is ours: a stop that came while this send waited for one wins.
+                    guard !stopping.load(ordering: .relaxed) else { return nil }
                     let began = clock.now()
                     return (try runner.send(prepared, through: transport), began)
                 }
+            }
+            guard let (outcome, began) = sent else {
+                // Stopping: what has not started goes back to the store for the next run.
+                try store.reschedule(enrollmentID: due.enrollmentID, to: due.dueAt)
+                return
             }
             let reachedServer: Bool =
                 switch outcome {

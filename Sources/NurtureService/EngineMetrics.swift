@@ -44,7 +44,11 @@ public final class EngineMetrics: Sendable {
         lateness = CoreMetrics.Timer(label: "nurture_send_lateness_seconds", factory: factory)
         smtp = Dictionary(
             uniqueKeysWithValues: ["delivered", "transient_failure", "permanent_failure"].map {
-                ($0, CoreMetrics.Timer(label: "nurture_smtp_duration_seconds", dimensions: [("result", $0)], factory: factory))
+                (
+                    $0,
+                    CoreMetrics.Timer(
+                        label: "nurture_smtp_duration_seconds", dimensions: [("result", $0)], factory: factory)
+                )
             })
     }
 

@@ -46,6 +46,9 @@ struct EnrollCommand: ParsableCommand {
         } else {
             for line in report.lines { print(line) }
         }
+        for warning in report.warnings {
+            FileHandle.standardError.write(Data("nurture: warning: \(warning)\n".utf8))
+        }
     }
 }
 

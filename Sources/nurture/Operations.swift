@@ -38,10 +38,15 @@ struct Operations: Sendable {
         switch outcome.result {
         case .enrolled(let enrollment, let paused):
             let zone = outcome.firstStep?.calendar.timeZone ?? .gmt
+            let warnings = campaign.stepsMissingFields(for: outcome.prospect.attributes).map { step, fields in
+                "step `\(step)` needs \(fields.map { "`\($0)`" }.joined(separator: ", ")), which \(address) does not "
+                    + "have and the campaign has no default for: it will be skipped for this prospect"
+            }
             return EnrollmentReport(
                 email: address.description, campaign: campaign.id, enrollment: enrollment.id,
                 status: enrollment.status.rawValue, firstStep: outcome.firstStep?.stepID,
-                firstDue: outcome.firstStep?.due, timeZone: zone.identifier, paused: paused.map(\.campaignID))
+                firstDue: outcome.firstStep?.due, timeZone: zone.identifier, paused: paused.map(\.campaignID),
+                warnings: warnings)
         case .alreadyActive(let enrollment):
             throw .conflict(
                 "\(address) is already in \(campaign.id) (\(enrollment.status.rawValue), enrollment "
@@ -160,9 +165,11 @@ struct EnrollmentReport: Codable, Sendable {
     let timeZone: String
     /// Campaigns this one paused for the prospect.
     let paused: [String]
+    /// Steps that will be skipped because the prospect lacks a field their templates print.
+    let warnings: [String]
 
     enum CodingKeys: String, CodingKey {
-        case outcome, email, campaign, enrollment, status, paused
+        case outcome, email, campaign, enrollment, status, paused, warnings
         case firstStep = "first_step"
         case firstDue = "first_due"
         case timeZone = "time_zone"

@@ -1,6 +1,10 @@
 import Foundation
 import NurtureTestSupport
 
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -58,4 +62,60 @@ func eventually(within timeout: Duration, _ condition: () throws -> Bool) rethro
         usleep(20_000)
     }
     return try condition()
+}
+
+/// The API of a test daemon whose state is `folder/var`.
+struct DaemonAPI {
+    let base: String
+    let token: String
+
+    /// Waits for the daemon to write its address (it does once it listens).
+    init(folder: TemporaryFolder, within timeout: Duration = .seconds(20)) throws {
+        let addressFile = folder.path + "/var/api.address"
+        _ = eventually(within: timeout) { FileManager.default.fileExists(atPath: addressFile) }
+        base = try String(contentsOfFile: addressFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        token = try String(contentsOfFile: folder.path + "/var/api-token", encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    struct Answer {
+        let status: Int
+        let body: Data
+
+        var text: String { String(decoding: body, as: UTF8.self) }
+        var json: [String: Any] { ((try? JSONSerialization.jsonObject(with: body)) as? [String: Any]) ?? [:] }
+    }
+
+    /// One call; `authorization` replaces the right token's header (nil: none at all).
+    func call(
+        _ method: String, _ path: String, json: String? = nil, authorization: String?? = .none, base: String? = nil
+    ) throws -> Answer {
+        var request = URLRequest(url: URL(string: (base ?? self.base) + path)!, timeoutInterval: 10)
+        request.httpMethod = method
+        switch authorization {
+        case .none: request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+        case .some(.some(let header)): request.setValue(header, forHTTPHeaderField: "Authorization")
+        case .some(.none): break
+        }
+        request.httpBody = json.map { Data($0.utf8) }
+        return try Self.perform(request)
+    }
+
+    static func perform(_ request: URLRequest) throws -> Answer {
+        final class Box: @unchecked Sendable {
+            var result: Result<Answer, any Error> = .failure(URLError(.unknown))
+        }
+        let box = Box()
+        let done = DispatchSemaphore(value: 0)
+        URLSession.shared.dataTask(with: request) { data, response, error in
+            if let response = response as? HTTPURLResponse {
+                box.result = .success(Answer(status: response.statusCode, body: data ?? Data()))
+            } else {
+                box.result = .failure(error ?? URLError(.badServerResponse))
+            }
+            done.signal()
+        }.resume()
+        done.wait()
+        return try box.result.get()
+    }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import NurtureCore
+import NurtureStore
 import NurtureTestSupport
 import Testing
 
@@ -53,7 +54,10 @@ struct DaemonServiceTests {
         _ = try folder.write("id: hello\nsteps: [\n", to: "campaigns/hello.yml")
         kill(daemon.pid, SIGHUP)
         #expect(receiver.waitFor("READY=1") != nil)
-        #expect(eventually(within: .seconds(5)) { daemon.output.contains("<3>reload refused, the running campaigns are unchanged: ") }, "\(daemon.output)")
+        #expect(
+            eventually(within: .seconds(5)) {
+                daemon.output.contains("<3>reload refused, the running campaigns are unchanged: ")
+            }, "\(daemon.output)")
         #expect(daemon.output.contains("campaigns/hello.yml:3:1: error:"), "\(daemon.output)")
         #expect(try eventually(within: .seconds(10)) { try server.messages().count == 1 }, "\(daemon.output)")
         let parsed = try PythonEmailParser.parse(bytes: try server.messageBytes(1))
@@ -63,5 +67,98 @@ struct DaemonServiceTests {
         #expect(receiver.waitFor("STOPPING=1", within: .seconds(2)) != nil)
         #expect(daemon.output.contains("<6>sent hello/hi (enrollment "))
         #expect(!daemon.output.contains("Z info "), "journald lines carry no timestamp")
+    }
+}
+
+/// Stopping and reloading under load, on the real binary.
+struct DaemonLifecycleTests {
+    @Test func sigtermDuringABurstLosesNothingAndTheRestGoesOutAfterARestart() throws {
+        // A slow relay keeps all four connections mid-transaction when SIGTERM arrives.
+        let server = try TestSMTPServer(["--data-delay", "0.3"])
+        let prospects = 40
+        let csv = "email,first_name\n" + (1...prospects).map { "p\($0)@example.com,P\($0)\n" }.joined()
+        let folder = try TemporaryFolder([
+            "nurture.yml": "campaigns: ./campaigns\nstate: ./var\nsmtp: { url: \"smtp://127.0.0.1:\(server.port)\" }\n"
+                + Daemon.anyPort,
+            "campaigns/hello.yml": APITests.campaign,
+            "campaigns/hi.md": "Hello {{first_name}}\n",
+            "prospects.csv": csv,
+        ])
+        let config = ["--config", folder.path + "/nurture.yml"]
+        let imported = try NurtureProcess.run(["import", "hello", folder.path + "/prospects.csv"] + config)
+        #expect(imported.status == 0, "\(imported.stderrText)")
+
+        let receiver = try NotifyReceiver()
+        let daemon = try Daemon(config, in: folder, environment: ["NOTIFY_SOCKET": receiver.path])
+        #expect(try eventually(within: .seconds(20)) { try server.messages().count >= 4 }, "\(daemon.output)")
+        #expect(daemon.terminate() == 0, "\(daemon.output)")
+        #expect(receiver.waitFor("STOPPING=1", within: .seconds(2)) != nil)
+        let received = try server.messages().count
+        #expect(received < prospects, "the burst was still going when SIGTERM came")
+
+        // Every attempt has its outcome: nothing in flight, and exactly what the server took is recorded delivered.
+        let store = try SQLiteStore(path: folder.path + "/var/nurture.sqlite")
+        var delivered = 0
+        for number in 1...prospects {
+            let prospect = try #require(try store.prospect(email: EmailAddress("p\(number)@example.com")))
+            let attempts = try store.deliveries(prospectID: prospect.id)
+            #expect(attempts.allSatisfy { $0.outcome == .delivered }, "\(attempts)")
+            delivered += attempts.count
+        }
+        #expect(delivered == received)
+        #expect(try store.summary(now: SystemClock().now()).uncertainDeliveries == 0)
+        #expect(daemon.output.filter { $0 == "\n" }.count >= received, "one log line per send")
+
+        // The rest leave after a restart, each prospect exactly once.
+        let restarted = try Daemon(config, in: folder, environment: [:])
+        #expect(
+            try eventually(within: .seconds(30)) { try server.messages().count == prospects }, "\(restarted.output)")
+        #expect(restarted.terminate() == 0)
+        let recipients = try server.messages().flatMap { $0.recipients ?? [] }
+        #expect(Set(recipients).count == prospects)
+        #expect(recipients.count == prospects)
+    }
+
+    @Test func sighupReloadsNurtureYmlItselfAndABrokenOneChangesNothing() throws {
+        let first = try TestSMTPServer()
+        let second = try TestSMTPServer()
+        func configuration(port: Int) -> String {
+            "campaigns: ./campaigns\nstate: ./var\nsmtp: { url: \"smtp://127.0.0.1:\(port)\" }\n" + Daemon.anyPort
+        }
+        let folder = try TemporaryFolder([
+            "nurture.yml": configuration(port: first.port),
+            "campaigns/hello.yml": APITests.campaign,
+            "campaigns/hi.md": "Hello {{first_name}}\n",
+        ])
+        let config = ["--config", folder.path + "/nurture.yml"]
+        let receiver = try NotifyReceiver()
+        let daemon = try Daemon(config, in: folder, environment: ["NOTIFY_SOCKET": receiver.path])
+        #expect(receiver.waitFor("READY=1") != nil, "\(daemon.output)")
+        #expect(try NurtureProcess.run(["enroll", "hello", "--email", "a@example.com"] + config).status == 0)
+        #expect(try eventually(within: .seconds(5)) { try first.messages().count == 1 })
+
+        // A new relay in nurture.yml: the next send goes there.
+        try folder.write(configuration(port: second.port), to: "nurture.yml")
+        kill(daemon.pid, SIGHUP)
+        #expect(receiver.waitFor("READY=1") != nil)
+        #expect(try NurtureProcess.run(["enroll", "hello", "--email", "b@example.com"] + config).status == 0)
+        #expect(try eventually(within: .seconds(5)) { try second.messages().count == 1 }, "\(daemon.output)")
+
+        // A broken nurture.yml: refused with its position, shown by `nurture status`, and sends go on as before.
+        try folder.write("smtp: { url: \"smtp://127.0.0.1:\(first.port)\", tls: maybe }\n", to: "nurture.yml")
+        kill(daemon.pid, SIGHUP)
+        #expect(receiver.waitFor("READY=1") != nil)
+        let status = try NurtureProcess.run(["status", "--config", folder.path + "/nurture.yml"])
+        // The broken file cannot be read by `status` either, so ask the daemon directly.
+        #expect(status.status == 1)
+        let api = try DaemonAPI(folder: folder)
+        let daemonStatus = try #require(api.call("GET", "/v1/status").json["daemon"] as? [String: Any])
+        #expect((daemonStatus["reload_error"] as? String)?.contains("nurture.yml:1:") == true, "\(daemonStatus)")
+        #expect(daemon.output.contains("reload refused, the running campaigns are unchanged: "))
+        #expect(
+            try api.call("POST", "/v1/enrollments", json: #"{"campaign":"hello","email":"c@example.com"}"#).status
+                == 201)
+        #expect(try eventually(within: .seconds(5)) { try second.messages().count == 2 }, "\(daemon.output)")
+        #expect(daemon.terminate() == 0)
     }
 }

@@ -72,7 +72,10 @@ struct SystemdUnitTests {
         #expect(unit.values("Service", "Restart") == ["on-failure"])
         #expect(unit.values("Service", "StateDirectory") == ["nurture"])
         #expect(unit.values("Service", "ConfigurationDirectory") == ["nurture"])
-        #expect(unit.values("Service", "LoadCredential") == ["smtp-password:/etc/nurture/smtp-password"])
+        #expect(
+            unit.values("Service", "LoadCredential") == [
+                "smtp-password:/etc/nurture/smtp-password", "api-token:/etc/nurture/api-token",
+            ])
         #expect(unit.values("Service", "UMask") == ["0077"])
         #expect(unit.values("Install", "WantedBy") == ["multi-user.target"])
         // The daemon sends WATCHDOG=1 at least every 5 s; anything much shorter would kill it under load.
@@ -107,6 +110,8 @@ struct SystemdUnitTests {
         #expect(settings["campaigns"] == "/etc/nurture/campaigns")
         #expect(settings["state"] == "/var/lib/nurture")
         #expect(settings["password_file"] == Self.credentialPath)
+        #expect(settings["token_file"] == "/run/credentials/nurture.service/api-token")
+        #expect(settings["listen"] == "127.0.0.1:8080")
         #expect(settings["tls"] == "required")
         #expect(settings["public_url"]?.hasPrefix("https://") == true)
         #expect(
@@ -118,6 +123,7 @@ struct SystemdUnitTests {
             "campaigns": NurtureProcess.packageRoot.appendingPathComponent("campaigns").path,
             "state": folder.url.appendingPathComponent("state").path,
             "password_file": folder.url.appendingPathComponent("smtp-password").path,
+            "token_file": folder.url.appendingPathComponent("api-token").path,
             "secret_file": folder.url.appendingPathComponent("state/secret").path,
         ]
         let local = example.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in

@@ -79,7 +79,9 @@ struct DaemonAPI: APIBackend {
         _ body: @escaping @Sendable (Operations) throws(APIError) -> Report
     ) async throws(APIError) -> Report {
         let daemon = self.daemon
-        return try await Daemon.offload { Result { () throws(APIError) in try body(Operations(runtime: daemon.runtime)) } }
-            .get()
+        return try await Daemon.offload {
+            Result { () throws(APIError) in try body(Operations(runtime: daemon.runtime)) }
+        }
+        .get()
     }
 }

@@ -1,18 +1,18 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import Hummingbird
 import Logging
 import NurtureCampaigns
 import NurtureConfig
 import NurtureCore
 import NurtureEngine
+import NurtureHTTP
 import NurtureSMTP
 import NurtureService
 import NurtureStore
-import NurtureHTTP
 import ServiceLifecycle
 import UnixSignals
-import Hummingbird
 
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -34,6 +34,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Where the virtual clock starts (ISO 8601; with --time-scale).") var clockStart: String?
 
     func run() async throws {
+        let stops = await UnixSignalsSequence(trapping: .sigterm, .sigint)
         let environment = ProcessInfo.processInfo.environment
         let logger = Logger(label: "nurture") { _ in ServiceLogHandler(style: ServiceLogHandler.style(for: environment))
         }
@@ -59,18 +60,22 @@ struct RunCommand: AsyncParsableCommand {
         // Trapped before anything can report READY=1, so no SIGHUP is lost.
         let hangups = await UnixSignalsSequence(trapping: .sighup)
         let (ready, isReady) = AsyncStream<Void>.makeStream()
-        var services: [any Service] = [SchedulerService(daemon: daemon)]
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(
+                service: StopSignalService(signals: stops, logger: logger),
+                successTerminationBehavior: .gracefullyShutdownGroup),
+            .init(service: SchedulerService(daemon: daemon)),
+        ]
         if configuration.api.enabled {
-            services.append(Self.httpServer(daemon: daemon, logger: logger, onListening: { isReady.yield() }))
+            services.append(.init(service: Self.httpServer(daemon: daemon, logger: logger) { isReady.yield() }))
         } else {
             isReady.yield()
         }
-        services.append(SystemdService(daemon: daemon, ready: ready, hangups: hangups))
+        services.append(.init(service: SystemdService(daemon: daemon, ready: ready, hangups: hangups)))
         logger.info(
             "nurture running: \(daemon.catalog.campaigns.campaigns.count) campaigns, state \(configuration.databasePath), clock \(TimeFormat.utc(clock.now()))"
         )
-        var group = ServiceGroupConfiguration(
-            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        var group = ServiceGroupConfiguration(services: services, logger: logger)
         // A backstop only: the scheduler's own drain ends well before this.
         group.maximumGracefulShutdownDuration = .seconds(daemon.runtime.settings.drainTimeout + 10)
         defer { try? FileManager.default.removeItem(atPath: configuration.apiAddressFile) }

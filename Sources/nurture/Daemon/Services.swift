@@ -43,3 +43,17 @@ struct SystemdService: Service {
         daemon.logger.info("stopping: finishing sends in progress")
     }
 }
+
+/// SIGTERM and SIGINT, trapped from the daemon's first moment (a stop sent while the state is still being opened
+/// is kept, not fatal): the first one ends this service, which shuts the group down gracefully.
+struct StopSignalService: Service {
+    let signals: UnixSignalsSequence
+    let logger: Logger
+
+    func run() async throws {
+        for await signal in signals.cancelOnGracefulShutdown() {
+            logger.info("\(signal) received")
+            return
+        }
+    }
+}

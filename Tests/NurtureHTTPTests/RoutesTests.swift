@@ -1,0 +1,194 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NurtureHTTP
+import Synchronization
+import Testing
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// The routes on a real Hummingbird server on loopback, over a backend that records what reached it.
+struct RoutesTests {
+    static let token = APIToken("s3cret-token-for-the-tests")!
+
+    /// Remembers every call that got past the routes.
+    final class RecordingBackend: APIBackend {
+        let enrollments = Mutex<[EnrollmentCall]>([])
+
+        func enroll(_ call: EnrollmentCall) async throws(APIError) -> APIReply {
+            enrollments.withLock { $0.append(call) }
+            if call.email == "taken@example.com" { throw .conflict("already active", field: "email") }
+            return APIReply(.created, json: Data(#"{"outcome":"enrolled"}"#.utf8))
+        }
+        func record(_ call: EventCall) async throws(APIError) -> APIReply { APIReply(json: Data("{}".utf8)) }
+        func stop(_ call: StopCall) async throws(APIError) -> APIReply { APIReply(json: Data("{}".utf8)) }
+        func send(_ call: SendCall) async throws(APIError) -> APIReply { APIReply(json: Data("{}".utf8)) }
+        func status() async throws(APIError) -> APIReply { APIReply(json: Data(#"{"pending":0}"#.utf8)) }
+        func timeline(email: String) async throws(APIError) -> APIReply {
+            APIReply(json: Data(#"{"email":"\#(email)"}"#.utf8))
+        }
+        func health() async -> APIReply { APIReply(json: Data(#"{"status":"ok"}"#.utf8)) }
+        func metrics() async -> String { "nurture_up 1\n" }
+    }
+
+    struct Answer {
+        let status: Int
+        let body: Data
+        let headers: [AnyHashable: Any]
+
+        var error: [String: String] {
+            let object = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any]
+            return (object?["error"] as? [String: String]) ?? [:]
+        }
+    }
+
+    /// Starts the server on a free port, runs `body` against it, stops it.
+    func withServer(
+        maxBodyBytes: Int = 1024, _ body: @Sendable (String, RecordingBackend) async throws -> Void
+    ) async throws {
+        let backend = RecordingBackend()
+        let router = NurtureRoutes.router(backend: backend, token: { Self.token }, maxBodyBytes: maxBodyBytes)
+        let (ports, port) = AsyncStream<Int>.makeStream()
+        let app = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in port.yield(channel.localAddress?.port ?? 0) })
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await app.run() }
+            var iterator = ports.makeAsyncIterator()
+            let bound = try #require(await iterator.next())
+            try await body("http://127.0.0.1:\(bound)", backend)
+            group.cancelAll()
+        }
+    }
+
+    func call(
+        _ method: String, _ url: String, authorization: String? = token.headerValue, body: String? = nil
+    ) async throws -> Answer {
+        var request = URLRequest(url: URL(string: url)!)
+        request.httpMethod = method
+        if let authorization { request.setValue(authorization, forHTTPHeaderField: "Authorization") }
+        request.httpBody = body.map { Data($0.utf8) }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        let http = try #require(response as? HTTPURLResponse)
+        return Answer(status: http.statusCode, body: data, headers: http.allHeaderFields)
+    }
+
+    @Test func everyAuthenticatedRouteRefusesAMissingOrWrongToken() async throws {
+        try await withServer { base, backend in
+            let routes = [
+                ("POST", "/v1/enrollments"), ("POST", "/v1/events"), ("POST", "/v1/stops"), ("POST", "/v1/sends"),
+                ("GET", "/v1/status"), ("GET", "/v1/prospects/dana@example.com/timeline"), ("GET", "/healthz"),
+                ("GET", "/metrics"),
+            ]
+            let wrong = [
+                nil, "Bearer wrong-token-of-other-length", "Bearer s3cret-token-for-the-testz", "Basic czNjcmV0",
+                "Bearer ", "Bearer s3cret-token-for-the-tests-and-more",
+            ]
+            for (method, path) in routes {
+                for authorization in wrong {
+                    let answer = try await call(
+                        method, base + path, authorization: authorization,
+                        body: method == "POST" ? #"{"campaign":"a","email":"b@c.d"}"# : nil)
+                    #expect(answer.status == 401, "\(method) \(path) with \(authorization ?? "no header")")
+                    #expect(answer.error["code"] == "unauthorized")
+                }
+            }
+            #expect(backend.enrollments.withLock { $0.isEmpty }, "nothing reached the backend")
+            #expect(try await call("GET", base + "/healthz").status == 200)
+            #expect(try await call("GET", base + "/metrics").status == 200)
+            #expect(
+                try await call("GET", base + "/v1/status", authorization: "bearer s3cret-token-for-the-tests").status
+                    == 200)
+        }
+    }
+
+    @Test func anEnrollmentReachesTheBackendWithItsFieldsAndItsStatus() async throws {
+        try await withServer { base, backend in
+            let created = try await call(
+                "POST", base + "/v1/enrollments",
+                body: #"""
+                    {"campaign": "web-lead-followup", "email": "dana@example.com", "timezone": "Europe/Berlin",
+                     "attributes": {"first_name": "Dana", "employees": 50, "vip": true, "fax": null},
+                     "restart": true, "enrolled_at": "2026-11-23T14:00:00Z"}
+                    """#)
+            #expect(created.status == 201)
+            let call = try #require(backend.enrollments.withLock { $0.first })
+            #expect(call.campaign == "web-lead-followup")
+            #expect(call.attributes == ["first_name": "Dana", "employees": "50", "vip": "true"])
+            #expect(call.restart)
+            #expect(call.timezone == "Europe/Berlin")
+            #expect(call.enrolledAt == ISO8601DateFormatter().date(from: "2026-11-23T14:00:00Z"))
+
+            let conflict = try await self.call(
+                "POST", base + "/v1/enrollments", body: #"{"campaign":"a","email":"taken@example.com"}"#)
+            #expect(conflict.status == 409)
+            #expect(conflict.error == ["code": "conflict", "field": "email", "message": "already active"])
+        }
+    }
+
+    @Test(arguments: [
+        (#"{"email": "dana@example.com"}"#, "campaign", "`campaign` is required"),
+        (#"{"campaign": 7, "email": "dana@example.com"}"#, "campaign", "`campaign` must be a string"),
+        (#"{"campaign": "a", "emial": "dana@example.com"}"#, "emial", "unknown field `emial`"),
+        (#"{"campaign": "a", "email": " "}"#, "email", "`email` must not be empty"),
+        (#"{"campaign": "a", "email": "d@e.f", "restart": "yes"}"#, "restart", "`restart` must be true or false"),
+        (#"{"campaign": "a", "email": "d@e.f", "attributes": ["x"]}"#, "attributes", "must be an object"),
+        (#"{"campaign": "a", "email": "d@e.f", "attributes": {"a b": "x"}}"#, "attributes.a b", "field names"),
+        (#"{"campaign": "a", "email": "d@e.f", "attributes": {"t": {"x": 1}}}"#, "attributes.t", "must be text"),
+        (
+            #"{"campaign": "a", "email": "d@e.f", "attributes": {"first_name": "Dana\r\nBcc: all@example.com"}}"#,
+            "attributes.first_name", "must be one line"
+        ),
+        (#"{"campaign": "a", "email": "d@e.f", "enrolled_at": "yesterday"}"#, "enrolled_at", "ISO 8601"),
+    ])
+    func aBadFieldIs422NamingTheField(body: String, field: String, message: String) async throws {
+        try await withServer { base, backend in
+            let answer = try await call("POST", base + "/v1/enrollments", body: body)
+            #expect(answer.status == 422)
+            #expect(answer.error["code"] == "invalid_field")
+            #expect(answer.error["field"] == field)
+            #expect(answer.error["message"]?.contains(message) == true, "\(answer.error)")
+            #expect(backend.enrollments.withLock { $0.isEmpty })
+        }
+    }
+
+    @Test(arguments: ["{", "[1, 2]", "", "\"text\""])
+    func aBodyThatIsNotAJSONObjectIs400(body: String) async throws {
+        try await withServer { base, _ in
+            let answer = try await call("POST", base + "/v1/events", body: body)
+            #expect(answer.status == 400)
+            #expect(answer.error["code"] == "invalid_json")
+        }
+    }
+
+    @Test func aBodyOverTheLimitIs413AndNeverReachesTheBackend() async throws {
+        try await withServer(maxBodyBytes: 1024) { base, backend in
+            let padding = String(repeating: "x", count: 2000)
+            let answer = try await call(
+                "POST", base + "/v1/enrollments",
+                body: #"{"campaign": "a", "email": "d@e.f", "attributes": {"note": "\#(padding)"}}"#)
+            #expect(answer.status == 413)
+            #expect(answer.error["code"] == "too_large")
+            #expect(backend.enrollments.withLock { $0.isEmpty })
+        }
+    }
+
+    @Test func aTimelineTakesAnEncodedAddress() async throws {
+        try await withServer { base, _ in
+            let answer = try await call("GET", base + "/v1/prospects/dana%2Bnews%40example.com/timeline")
+            #expect(answer.status == 200)
+            #expect(String(decoding: answer.body, as: UTF8.self) == #"{"email":"dana+news@example.com"}"#)
+        }
+    }
+
+    @Test func metricsAreServedAsPrometheusText() async throws {
+        try await withServer { base, _ in
+            let answer = try await call("GET", base + "/metrics")
+            #expect(answer.status == 200)
+            #expect((answer.headers["Content-Type"] as? String)?.hasPrefix("text/plain; version=0.0.4") == true)
+            #expect(String(decoding: answer.body, as: UTF8.self) == "nurture_up 1\n")
+        }
+    }
+}
