@@ -1,15 +1,13 @@
 import Foundation
+import NurtureHTTP
 import NurtureStore
 import NurtureTimeline
 
 /// Data output for `--json`: pretty, keys sorted, dates as ISO 8601 instants in UTC.
 enum JSONOutput {
     static func encoded<Value: Encodable>(_ value: Value) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
         do {
-            return String(decoding: try encoder.encode(value), as: UTF8.self)
+            return String(decoding: try JSONEncoder.api.encode(value), as: UTF8.self)
         } catch {
             throw CommandFailure(message: "cannot write the report as JSON: \(error)")
         }

@@ -184,7 +184,9 @@ struct SystemdUnitTests {
             guard !trimmed.hasPrefix("#"), let colon = trimmed.firstIndex(of: ":") else { continue }
             let key = String(trimmed[..<colon])
             var value = trimmed[trimmed.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-            if let comment = value.range(of: " #") { value = String(value[..<comment.lowerBound]) }
+            if let comment = value.range(of: " #") {
+                value = value[..<comment.lowerBound].trimmingCharacters(in: .whitespaces)
+            }
             if !value.isEmpty { values[key] = value }
         }
         return values
