@@ -25,6 +25,11 @@ public struct Campaign: Sendable, Identifiable {
     /// larger of it and the global gap holds.
     public let minimumGap: Wait?
     public let steps: [Step]
+    /// `on_click: { enroll: re-engage }`: a click from a prospect whose sequence in this campaign has ended
+    /// enrolls them in that campaign.
+    public let onClickEnroll: String?
+    /// Where `on_click.enroll` is written, for the check that its campaign exists.
+    let onClickLocation: SourceLocation?
     /// The campaign file.
     public let path: String
 
@@ -42,6 +47,10 @@ public struct Step: Sendable, Identifiable {
     /// `thread: true`: the email goes as a reply in the thread of the previous email step (`Re:` subject,
     /// `In-Reply-To`, `References`). Only on an email step that has an email step before it.
     public let repliesInThread: Bool
+    /// `skip_if:`: the step is skipped when any of these holds.
+    public let skipIf: [StepCondition]
+    /// `only_if:`: the step goes only when all of these hold.
+    public let onlyIf: [StepCondition]
     public let location: SourceLocation
 }
 

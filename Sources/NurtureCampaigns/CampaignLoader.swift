@@ -57,6 +57,17 @@ public enum CampaignLoader {
             firstFileForID[campaign.id] = shown
             campaigns.append(campaign)
         }
+        let ids = campaigns.map(\.id)
+        for campaign in campaigns {
+            guard let target = campaign.onClickEnroll, !ids.contains(target), broken[target] == nil,
+                let location = campaign.onClickLocation
+            else { continue }
+            diagnostics.append(
+                Diagnostic(
+                    .error, at: location,
+                    "`on_click: { enroll: \(target) }` names no campaign in this folder\(Suggestions.hint(for: target, in: ids))"
+                ))
+        }
         if files.isEmpty {
             diagnostics.append(
                 Diagnostic(

@@ -9,9 +9,11 @@ struct CampaignParser {
 
     static let campaignKeys = [
         "id", "name", "from", "reply_to", "owner", "timezone", "send_window", "holidays", "defaults", "priority",
-        "concurrent", "steps", "max_lateness", "min_gap",
+        "concurrent", "steps", "max_lateness", "min_gap", "on_click",
     ]
-    static let stepKeys = ["id", "wait", "at", "send_window", "email", "task", "breakup", "thread"]
+    static let stepKeys = [
+        "id", "wait", "at", "send_window", "email", "task", "breakup", "thread", "skip_if", "only_if",
+    ]
     static let emailKeys = ["subject", "body"]
     static let taskKeys = ["subject", "body"]
     static let windowKeys = ["days", "hours"]
@@ -27,6 +29,10 @@ struct CampaignParser {
     var diagnostics: [Diagnostic] { reader.log.diagnostics }
     /// The campaign's id as the file gives it, even when the file is broken: so a command can say why.
     private(set) var declaredID: String?
+    /// Where `on_click.enroll` is, for the folder-wide check that its campaign exists.
+    private(set) var onClickReference: SourceLocation?
+    /// `skip_if`/`only_if: { clicked: STEP }`, checked against the campaign's steps once all are read.
+    private var clickedStepReferences: [(step: String, location: SourceLocation)] = []
 
     mutating func parse(_ text: String) -> Campaign? {
         guard let root = reader.compose(text),
@@ -51,13 +57,21 @@ struct CampaignParser {
         let maxLateness = fields["max_lateness"].flatMap { reader.campaignWait($0, key: "max_lateness") }
         let minimumGap = fields["min_gap"].flatMap { reader.campaignWait($0, key: "min_gap") }
         let steps = required("steps", in: fields, root).map { self.steps($0) } ?? []
+        let onClickEnroll = fields["on_click"].flatMap { onClick($0) }
 
+        let stepIDs = steps.map(\.id)
+        for (step, location) in clickedStepReferences where step != "any" && !stepIDs.contains(step) {
+            reader.log.error(
+                location,
+                "`clicked: \(step)` names no step of this campaign\(Suggestions.hint(for: step, in: stepIDs)); use "
+                    + "a step id, or `clicked` for any")
+        }
         guard !reader.log.hasErrors, let id, let from, let owner else { return nil }
         return Campaign(
             id: id, name: name ?? id, from: from, replyTo: replyTo, owner: owner, timeZoneIdentifier: zone,
             sendWindow: campaignWindow, holidays: holidays, defaults: defaults, priority: priority,
             concurrent: concurrent, maxLateness: maxLateness, minimumGap: minimumGap, steps: steps,
-            path: reader.file)
+            onClickEnroll: onClickEnroll, onClickLocation: onClickReference, path: reader.file)
     }
 
     // MARK: Fields
@@ -243,6 +257,8 @@ struct CampaignParser {
         let window = fields["send_window"].map { sendWindow($0, allowAny: true) } ?? .campaign
         let isBreakup = fields["breakup"].flatMap { reader.bool($0, key: "breakup") } ?? false
         let repliesInThread = fields["thread"].flatMap { reader.bool($0, key: "thread") } ?? false
+        let skipIf = fields["skip_if"].map { conditions($0, key: "skip_if") } ?? []
+        let onlyIf = fields["only_if"].map { conditions($0, key: "only_if") } ?? []
         let action: StepAction?
         switch (fields["email"], fields["task"]) {
         case (let email?, nil): action = emailStep(email).map(StepAction.email)
@@ -257,7 +273,60 @@ struct CampaignParser {
         guard let id, let timing, let window, let action else { return nil }
         return Step(
             id: id, timing: timing, window: window, action: action, isBreakup: isBreakup,
-            repliesInThread: repliesInThread, location: location)
+            repliesInThread: repliesInThread, skipIf: skipIf, onlyIf: onlyIf, location: location)
+    }
+
+    /// `clicked`, or a mapping of `clicked: STEP` and `attribute: value` / `attribute: [values]`.
+    private mutating func conditions(_ node: Node, key: String) -> [StepCondition] {
+        if let text = node.scalar?.string {
+            guard text == "clicked" else {
+                reader.log.error(
+                    reader.location(of: node),
+                    "`\(key): \(text)` must be `clicked` or a mapping like `{ industry: saas }` or `{ clicked: STEP }`")
+                return []
+            }
+            return [.clicked(step: nil)]
+        }
+        guard let mapping = node.mapping, !mapping.isEmpty else {
+            reader.log.error(
+                reader.location(of: node), "`\(key)` must be `clicked` or a mapping like `{ industry: saas }`")
+            return []
+        }
+        var conditions: [StepCondition] = []
+        for (nameNode, value) in mapping {
+            guard let name = nameNode.scalar?.string, !name.isEmpty else { continue }
+            if name == "clicked" {
+                guard let step = reader.nonEmptyString(value, key: "\(key).clicked") else { continue }
+                conditions.append(.clicked(step: step == "any" ? nil : step))
+                clickedStepReferences.append((step, reader.location(of: value)))
+                continue
+            }
+            let values: [String]
+            if let items = value.sequence {
+                values = items.compactMap { reader.string($0, key: "\(key).\(name)") }
+            } else if let text = reader.string(value, key: "\(key).\(name)") {
+                values = [text]
+            } else {
+                continue
+            }
+            guard !values.isEmpty else {
+                reader.log.error(reader.location(of: value), "`\(key).\(name)` needs at least one value")
+                continue
+            }
+            conditions.append(.attribute(name, oneOf: values))
+        }
+        return conditions
+    }
+
+    /// `on_click: { enroll: CAMPAIGN }`; that the campaign exists is checked across the folder.
+    private mutating func onClick(_ node: Node) -> String? {
+        guard let fields = reader.mapping(node, of: "`on_click`", allowed: ["enroll"]) else { return nil }
+        guard let target = fields["enroll"] else {
+            reader.log.error(reader.location(of: node), "`on_click` needs `enroll: CAMPAIGN`")
+            return nil
+        }
+        onClickReference = reader.location(of: target)
+        return identifier(target, key: "on_click.enroll")
     }
 
     private mutating func stepTiming(_ fields: [String: Node], _ node: Node) -> StepTiming? {

@@ -20,6 +20,19 @@ public struct Wait: Sendable, Hashable, CustomStringConvertible {
 
     public var isImmediate: Bool { amount == 0 }
 
+    /// The wait as plain elapsed time, counting a day as 24 hours; nil for business days, which need a calendar.
+    public var elapsedSeconds: TimeInterval? {
+        let unitSeconds: TimeInterval? =
+            switch unit {
+            case .minutes: 60
+            case .hours: 3600
+            case .days: 86400
+            case .weeks: 7 * 86400
+            case .businessDays: nil
+            }
+        return unitSeconds.map { $0 * TimeInterval(amount) }
+    }
+
     public var description: String {
         if isImmediate { return "0" }
         let name = amount == 1 ? String(unit.rawValue.dropLast()) : unit.rawValue

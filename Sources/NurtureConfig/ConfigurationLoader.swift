@@ -21,7 +21,7 @@ public enum ConfigurationLoader {
     static let apiKeys = ["listen", "token_file", "allow_remote", "max_body_bytes"]
     static let engineKeys = [
         "min_gap", "connections", "batch_size", "messages_per_second", "connections_per_domain", "max_attempts",
-        "first_retry_delay", "max_retry_delay", "drain_timeout",
+        "first_retry_delay", "max_retry_delay", "drain_timeout", "quiet_after", "alert_interval",
     ]
     static let smtpKeys = [
         "url", "tls", "user", "password_file", "ehlo", "ca_file", "connect_timeout", "response_timeout",
@@ -205,6 +205,16 @@ public enum ConfigurationLoader {
             } else {
                 reader.log.error(reader.location(of: node), "`messages_per_second` must be a number above 0")
             }
+        }
+        for (key, path) in [("quiet_after", \EngineSettings.quietAfter), ("alert_interval", \.alertInterval)] {
+            guard let node = fields[key], let text = reader.nonEmptyString(node, key: key) else { continue }
+            guard let wait = try? Wait(parsing: text), wait.amount > 0, let seconds = wait.elapsedSeconds else {
+                reader.log.error(
+                    reader.location(of: node), "`\(key): \(text)` must be a length of time like `30 days` or `12 hours`"
+                )
+                continue
+            }
+            engine[keyPath: path] = seconds
         }
         for (key, path) in [
             ("first_retry_delay", \EngineSettings.firstRetryDelay), ("max_retry_delay", \.maxRetryDelay),

@@ -22,6 +22,11 @@ public struct EngineSettings: Sendable, Equatable {
     public var pollInterval: TimeInterval
     /// On stop, how long sends already talking to a server may take to finish; below systemd's TimeoutStopSec.
     public var drainTimeout: TimeInterval
+    /// A click from a prospect with no click or reply for this long (or whose sequences have ended) alerts the
+    /// owner: the best moment to call.
+    public var quietAfter: TimeInterval = 30 * 86400
+    /// At most one owner alert per prospect in this time.
+    public var alertInterval: TimeInterval = 86400
 
     public init(
         minimumGap: Wait? = Wait(1, .days), connections: Int = 4, batchSize: Int = 200,

@@ -12,11 +12,27 @@ extension StoredProspect {
 
 extension EngineSettings {
     /// The planner for one prospect in one campaign, with the engine's global gap.
-    public func planner(for campaign: Campaign, prospect: StoredProspect, enrolledAt: Date) -> StepPlanner {
-        StepPlanner(
+    /// - Parameter clickedSteps: the steps of this enrollment whose links the prospect clicked (`skip_if: clicked`).
+    public func planner(
+        for campaign: Campaign, prospect: StoredProspect, enrolledAt: Date, clickedSteps: Set<String> = []
+    ) -> StepPlanner {
+        var planner = StepPlanner(
             campaign: campaign, prospectTimeZone: prospect.timeZoneValue,
             preferredChannel: prospect.preferredChannel == .phone ? .phone : .email,
             attributes: prospect.attributes, enrolledAt: enrolledAt, globalMinimumGap: minimumGap)
+        planner.clickedSteps = clickedSteps
+        return planner
+    }
+
+    /// The planner for a stored enrollment, with what the prospect clicked in it so far.
+    public func planner(
+        for campaign: Campaign, prospect: StoredProspect, enrollment: Enrollment, store: any NurtureStore
+    )
+        throws -> StepPlanner
+    {
+        let clicked = try store.clickedSteps(
+            prospectID: prospect.id, campaignID: campaign.id, since: enrollment.enrolledAt)
+        return planner(for: campaign, prospect: prospect, enrolledAt: enrollment.enrolledAt, clickedSteps: clicked)
     }
 }
 

@@ -24,14 +24,15 @@ public struct ProspectActions: Sendable {
     /// only the named campaign's, when one is named); an unsubscribe or a bounce ends every sequence and
     /// suppresses the address for good, even one never enrolled; a click just counts.
     public func record(
-        _ kind: EventKind, for email: EmailAddress, campaignID: String? = nil, source: String, detail: String? = nil
+        _ kind: EventKind, for email: EmailAddress, campaignID: String? = nil, stepID: String? = nil, source: String,
+        detail: String? = nil
     ) throws -> EventOutcome {
         let now = clock.now()
         let prospect = try store.prospect(email: email) ?? store.saveProspect(ProspectDraft(email: email), at: now)
         let event = try store.recordEvent(
             EventDraft(
                 prospectID: prospect.id, kind: kind, campaignID: campaignID, occurredAt: now, source: source,
-                detail: detail))
+                detail: detail, stepID: stepID))
         if kind.suppressesForGood {
             try store.suppress(email, reason: kind.rawValue, source: source, at: now)
         }

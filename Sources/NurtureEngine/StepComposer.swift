@@ -105,29 +105,37 @@ public struct StepComposer: Sendable {
         throws(ComposeError) -> RenderedEmail
     {
         var values = providedValues(step: step, campaign: campaign)
-        values["unsubscribe_url"] = unsubscribeURL(prospect, campaign)
+        let unsubscribe = unsubscribeURL(prospect, campaign)
+        values["unsubscribe_url"] = unsubscribe
         values.merge(prospect.templateValues) { provided, _ in provided }
         do {
-            return try renderer.renderEmail(email, step: step, of: campaign, values: values)
+            return try renderer.renderEmail(email, step: step, of: campaign, values: values) { url in
+                // Every web link becomes a signed redirect that records the click; our own unsubscribe link stays.
+                guard url != unsubscribe else { return nil }
+                let click = LinkClick(email: prospect.email, campaign: campaign.id, step: step.id, url: url)
+                return "\(publicURL)/c/\(signer.clickToken(click))"
+            }
         } catch {
             throw .render(error)
         }
     }
 
-    /// A note to the campaign's owner about a prospect (a step that could not be delivered, say).
+    /// A note to the campaign's owner about a prospect (a step that could not be delivered, a click, a reply).
     public func ownerNotice(_ subject: String, text: String, step: Step, of campaign: Campaign, for prospect: Prospect)
         throws(ComposeError) -> ComposedStep
     {
         try ownerTask(
-            subject: subject, notes: text, step: step, campaign: campaign, prospect: prospect, to: campaign.owner)
+            subject: subject, notes: text, step: step, campaign: campaign, prospect: prospect, to: campaign.owner,
+            kind: "Nurture")
     }
 
     /// A reminder to the owner, with who the prospect is; replying writes to the prospect.
     private func ownerTask(
-        subject: String, notes: String, step: Step, campaign: Campaign, prospect: Prospect, to owner: Mailbox
+        subject: String, notes: String, step: Step, campaign: Campaign, prospect: Prospect, to owner: Mailbox,
+        kind: String = "Task"
     ) throws(ComposeError) -> ComposedStep {
         let text = notes + "\n\n" + Self.prospectSummary(prospect, campaign: campaign, step: step)
-        let subject = "Task: \(subject)"
+        let subject = "\(kind): \(subject)"
         let message = MailMessage(
             from: campaign.from,
             to: owner,

@@ -82,7 +82,7 @@ public struct StepRunner: Sendable {
         guard let index = campaign.steps.firstIndex(where: { $0.id == due.stepID }) else {
             return .done(try moveOnFromRemovedStep(due, enrollment: enrollment, campaign: campaign, now: now))
         }
-        let planner = settings.planner(for: campaign, prospect: prospect, enrolledAt: enrollment.enrolledAt)
+        let planner = try settings.planner(for: campaign, prospect: prospect, enrollment: enrollment, store: store)
         let lastEmail = try store.lastEmailSent(prospectID: prospect.id)
         guard let planned = planner.dueStep(due, at: index, of: enrollment, lastEmailSent: lastEmail, now: now) else {
             return .done(.dropped("no such step"))
@@ -280,7 +280,7 @@ extension StepRunner {
                 next: .retry(dueAt: now.addingTimeInterval(Self.missingCampaignRetry), attempt: delivery.attempt))
             return
         }
-        let planner = settings.planner(for: campaign, prospect: prospect, enrolledAt: enrollment.enrolledAt)
+        let planner = try settings.planner(for: campaign, prospect: prospect, enrollment: enrollment, store: store)
         let next = nextAction(
             after: index, planner: planner, anchor: delivery.startedAt,
             lastEmail: try store.lastEmailSent(prospectID: prospect.id), now: now)

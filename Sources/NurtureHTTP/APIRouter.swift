@@ -12,17 +12,19 @@ public struct NurtureRequestContext: RequestContext {
     }
 }
 
-/// The daemon's routes. Authenticated: `/v1/...`, `/healthz`, `/metrics`, all behind the bearer token. Public
-/// routes (unsubscribe and click links, which must work from any mail client) are added in their own group, never
+/// The daemon's routes. Authenticated: `/v1/...`, `/healthz`, `/metrics`, all behind the bearer token. Public:
+/// `/u/` and `/c/` (unsubscribe and click links, which must work from any mail client; `PublicRoutes`), never
 /// under the token's middleware, and never under `/v1`.
 public enum NurtureRoutes {
     /// - Parameters:
     ///   - token: read on every request, so a reload can change it.
     ///   - maxBodyBytes: larger request bodies get 413 without being read to the end.
     public static func router(
-        backend: some APIBackend, token: @escaping @Sendable () -> APIToken, maxBodyBytes: Int
+        backend: some APIBackend, links: some LinkBackend, token: @escaping @Sendable () -> APIToken,
+        maxBodyBytes: Int
     ) -> Router<NurtureRequestContext> {
         let router = Router(context: NurtureRequestContext.self)
+        PublicRoutes.add(to: router, backend: links)
         let api = router.group().add(middleware: BearerTokenMiddleware(token: token))
         let body = BodyReader(limit: maxBodyBytes)
 

@@ -2,50 +2,109 @@ import Crypto
 import Foundation
 import NurtureCore
 
-/// Signs and checks the tokens in unsubscribe links, so no one can unsubscribe a prospect they cannot email.
+/// Makes and checks the tokens in unsubscribe and click links, so no one can unsubscribe a prospect they cannot
+/// email, send a click to a URL we did not send, or learn who a link belongs to.
 ///
-/// A token is base64url (no padding) of a payload and its HMAC-SHA256: it carries the prospect and the campaign
-/// itself, so checking it needs only the secret, never a lookup, and it keeps working for as long as the secret.
+/// A token is base64url (no padding) of `nonce ‖ ciphertext ‖ tag`: the payload (the prospect's address, the
+/// campaign and, for a click, the step and URL) sealed with ChaCha20-Poly1305 under a key derived from the
+/// secret. It reads as noise (an address in a proxy log is nobody's business), checking it needs only the secret,
+/// never a lookup, and any change to it fails the tag. The nonce is an HMAC of the payload (a synthetic IV), so
+/// the same link always gets the same token and messages stay reproducible; that reveals only that two links are
+/// the same link. The purpose is authenticated too: an unsubscribe token is never a valid click token.
 public struct LinkSigner: Sendable {
-    /// Secrets shorter than SHA-256's output weaken the MAC; `loadOrCreateSecret(at:)` refuses them.
+    /// Secrets shorter than SHA-256's output weaken the keys; `loadOrCreateSecret(at:)` refuses them.
     public static let minimumSecretLength = 32
 
-    /// Tells unsubscribe tokens apart from any other token signed with the same secret later.
-    private static let unsubscribePurpose: UInt8 = 0x75
-    private static let macLength = SHA256.byteCount
+    enum Purpose: UInt8 {
+        case unsubscribe = 0x75
+        case click = 0x63
+    }
 
-    // Kept as bytes because `SymmetricKey` is not `Sendable`; making a key per call costs a copy of 32 bytes.
-    private let secret: [UInt8]
-    private var key: SymmetricKey { SymmetricKey(data: secret) }
+    private static let nonceLength = 12
+    private static let tagLength = 16
+
+    // Kept as bytes because `SymmetricKey` is not `Sendable`.
+    private let sealingKey: [UInt8]
+    private let nonceKey: [UInt8]
 
     /// - Parameter secret: at least `minimumSecretLength` random bytes, e.g. from `loadOrCreateSecret(at:)`.
     public init(secret: [UInt8]) {
-        self.secret = secret
+        let master = SymmetricKey(data: secret)
+        sealingKey = Array(HMAC<SHA256>.authenticationCode(for: Array("nurture link sealing".utf8), using: master))
+        nonceKey = Array(HMAC<SHA256>.authenticationCode(for: Array("nurture link nonce".utf8), using: master))
     }
 
-    /// The token for `email` in `campaign`: URL-safe, to put in a link's path or query as it is.
+    /// The token for `email` in `campaign`: URL-safe, to put in a link's path as it is.
     public func unsubscribeToken(email: EmailAddress, campaign: String) -> String {
-        let payload = [Self.unsubscribePurpose] + Array(email.description.utf8) + [0] + Array(campaign.utf8)
-        let mac = HMAC<SHA256>.authenticationCode(for: payload, using: key)
-        return Base64URL.encode(payload + Array(mac))
+        seal(Self.fields([email.description, campaign]), for: .unsubscribe)
     }
 
-    /// The prospect and campaign a token was made for, or nil if it was not made with this secret or was changed.
-    ///
-    /// The MAC is compared in constant time, so timing tells a forger nothing about how close a guess was.
+    /// The prospect and campaign a token was made for, or nil if it was not made with this secret, was changed,
+    /// or is some other kind of token.
     public func verifyUnsubscribeToken(_ token: String) -> (email: EmailAddress, campaign: String)? {
-        guard let data = Base64URL.decode(token), data.count > Self.macLength + 2 else { return nil }
-        let payload = data.dropLast(Self.macLength)
-        let mac = data.suffix(Self.macLength)
-        guard HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: payload, using: key),
-            payload.first == Self.unsubscribePurpose
+        guard let fields = open(token, for: .unsubscribe).flatMap({ Self.split($0, count: 2) }),
+            let email = try? EmailAddress(fields[0])
         else { return nil }
-        let fields = payload.dropFirst()
-        // The address cannot hold NUL, so the first NUL ends it; the campaign may hold anything.
-        guard let separator = fields.firstIndex(of: 0),
-            let email = try? EmailAddress(String(decoding: fields[..<separator], as: UTF8.self))
+        return (email, fields[1])
+    }
+
+    /// The token of a tracked link: which prospect clicked what, in which step.
+    public func clickToken(_ click: LinkClick) -> String {
+        seal(Self.fields([click.email.description, click.campaign, click.step, click.url]), for: .click)
+    }
+
+    public func verifyClickToken(_ token: String) -> LinkClick? {
+        guard let fields = open(token, for: .click).flatMap({ Self.split($0, count: 4) }),
+            let email = try? EmailAddress(fields[0])
         else { return nil }
-        return (email, String(decoding: fields[(separator + 1)...], as: UTF8.self))
+        return LinkClick(email: email, campaign: fields[1], step: fields[2], url: fields[3])
+    }
+
+    private func seal(_ payload: [UInt8], for purpose: Purpose) -> String {
+        let synthetic = HMAC<SHA256>.authenticationCode(
+            for: [purpose.rawValue] + payload, using: SymmetricKey(data: nonceKey))
+        // Cannot fail: the nonce has ChaCha20-Poly1305's length.
+        let nonce = try! ChaChaPoly.Nonce(data: Array(synthetic.prefix(Self.nonceLength)))
+        let box = try! ChaChaPoly.seal(
+            payload, using: SymmetricKey(data: sealingKey), nonce: nonce, authenticating: [purpose.rawValue])
+        return Base64URL.encode(Array(box.combined))
+    }
+
+    private func open(_ token: String, for purpose: Purpose) -> [UInt8]? {
+        guard let bytes = Base64URL.decode(token), bytes.count >= Self.nonceLength + Self.tagLength,
+            let box = try? ChaChaPoly.SealedBox(combined: bytes),
+            let payload = try? ChaChaPoly.open(
+                box, using: SymmetricKey(data: sealingKey), authenticating: [purpose.rawValue])
+        else { return nil }
+        return Array(payload)
+    }
+
+    /// NUL-separated: an address, a campaign or step id and a URL cannot hold NUL... and if a campaign id ever
+    /// did, `split` would see too many fields and refuse the token rather than misread it.
+    private static func fields(_ values: [String]) -> [UInt8] {
+        Array(values.joined(separator: "\0").utf8)
+    }
+
+    private static func split(_ payload: [UInt8], count: Int) -> [String]? {
+        let parts = payload.split(separator: 0, omittingEmptySubsequences: false)
+        guard parts.count == count else { return nil }
+        return parts.map { String(decoding: $0, as: UTF8.self) }
+    }
+}
+
+/// A tracked link: `/c/TOKEN` redirects to `url` and records that `email` clicked it in `step` of `campaign`.
+public struct LinkClick: Sendable, Hashable {
+    public let email: EmailAddress
+    public let campaign: String
+    public let step: String
+    /// Exactly the link the template had, after Mustache: where the redirect goes, and nowhere else.
+    public let url: String
+
+    public init(email: EmailAddress, campaign: String, step: String, url: String) {
+        self.email = email
+        self.campaign = campaign
+        self.step = step
+        self.url = url
     }
 }
 

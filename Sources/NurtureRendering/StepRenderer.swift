@@ -33,10 +33,14 @@ public struct RenderError: Error, Sendable, Equatable, CustomStringConvertible {
 public struct StepRenderer: Sendable {
     public init() {}
 
-    /// - Parameter values: the prospect's fields and the values Nurture provides (`unsubscribe_url`, ...).
-    public func renderEmail(_ email: EmailStep, step: Step, of campaign: Campaign, values: [String: String])
-        throws(RenderError) -> RenderedEmail
-    {
+    /// - Parameters:
+    ///   - values: the prospect's fields and the values Nurture provides (`unsubscribe_url`, ...).
+    ///   - links: for each http(s) link of the body, the URL to put in its place (a tracked redirect), or nil to
+    ///     keep it. Applied to the HTML, so the plain-text part carries the same links.
+    public func renderEmail(
+        _ email: EmailStep, step: Step, of campaign: Campaign, values: [String: String],
+        links: (String) -> String? = { _ in nil }
+    ) throws(RenderError) -> RenderedEmail {
         let scope = Scope(campaign: campaign, step: step, values: values)
         let subject = try scope.render(email.subject, asMarkdown: false)
         var bodyMarkdown = try scope.render(email.body, asMarkdown: true)
@@ -44,7 +48,8 @@ public struct StepRenderer: Sendable {
         if let url = values["unsubscribe_url"], !email.body.variables.contains("unsubscribe_url") {
             bodyMarkdown += "\n\n---\n\nTo stop receiving these emails, [unsubscribe](\(url)).\n"
         }
-        let htmlFragment = MarkdownParser().html(from: Self.expandingAutolinks(bodyMarkdown))
+        let htmlFragment = LinkRewriter.rewrite(
+            MarkdownParser().html(from: Self.expandingAutolinks(bodyMarkdown)), links)
         return RenderedEmail(
             subject: subject,
             text: PlainText(html: htmlFragment).text,

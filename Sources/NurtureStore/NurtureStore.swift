@@ -79,6 +79,26 @@ public protocol NurtureStore: Sendable {
     func events(prospectID: ProspectID) throws -> [ProspectEvent]
     func suppress(_ email: EmailAddress, reason: String, source: String, at date: Date) throws
     func suppression(email: EmailAddress) throws -> Suppression?
+    /// The prospect's latest event of one of `kinds`.
+    func lastEvent(prospectID: ProspectID, kinds: [EventKind]) throws -> ProspectEvent?
+    func eventCount(prospectID: ProspectID, kind: EventKind) throws -> Int
+    /// The steps of `campaignID` whose links the prospect clicked since `date` (their enrollment).
+    func clickedSteps(prospectID: ProspectID, campaignID: String, since date: Date) throws -> Set<String>
+    /// Every suppressed address, oldest first.
+    func suppressions() throws -> [Suppression]
+    /// Many at once, in one transaction; returns how many were new. An address already suppressed keeps its reason.
+    func suppress(_ entries: [(email: EmailAddress, reason: String)], source: String, at date: Date) throws -> Int
+
+    // MARK: The reply mailbox
+
+    /// The email whose Message-ID a reply or a bounce names.
+    func delivery(messageID: String) throws -> Delivery?
+    func mailboxPosition(_ mailbox: String) throws -> MailboxPosition?
+    func setMailboxPosition(_ position: MailboxPosition, of mailbox: String) throws
+    /// Records an inbound message as handled; false, changing nothing, if it already was.
+    func markInboundHandled(messageID: String, mailbox: String, uid: UInt32, outcome: String, at date: Date) throws
+        -> Bool
+    func inboundHandled(messageID: String) throws -> Bool
 
     // MARK: Reporting
 

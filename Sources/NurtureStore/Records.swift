@@ -193,10 +193,30 @@ public enum NextAction: Sendable, Hashable {
 
 public enum EventKind: String, Sendable, Hashable, Codable, CaseIterable {
     case reply, unsubscribe, bounce, click, goal
+    /// An out-of-office or other automatic answer: recorded, ends nothing unless configured to.
+    case autoReply = "auto_reply"
+    /// A 4.x.x delivery report: counted; enough of them suppress the address.
+    case softBounce = "soft_bounce"
+    /// The engine told the campaign's owner about the prospect (a click after a quiet spell, a reply).
+    case ownerAlert = "owner_alert"
+
+    /// What a person or a system outside Nurture can report (`nurture event`, `POST /v1/events`).
+    public static let reportable: [EventKind] = [.reply, .unsubscribe, .bounce, .click, .goal]
 
     /// Reply, unsubscribe, bounce and goal end sequences; unsubscribe and bounce every campaign, for good.
-    public var endsSequences: Bool { self != .click }
+    public var endsSequences: Bool { [.reply, .unsubscribe, .bounce, .goal].contains(self) }
     public var suppressesForGood: Bool { self == .unsubscribe || self == .bounce }
+}
+
+/// Where the reply-mailbox poller stopped reading a folder.
+public struct MailboxPosition: Sendable, Hashable {
+    public var uidValidity: UInt32
+    public var lastUID: UInt32
+
+    public init(uidValidity: UInt32, lastUID: UInt32) {
+        self.uidValidity = uidValidity
+        self.lastUID = lastUID
+    }
 }
 
 public struct EventDraft: Sendable, Hashable {
@@ -208,10 +228,12 @@ public struct EventDraft: Sendable, Hashable {
     /// `cli`, `api`, `smtp`, `imap`, `link`...
     public var source: String
     public var detail: String?
+    /// The step it concerns, when known: the step whose link was clicked, the email replied to.
+    public var stepID: String?
 
     public init(
         prospectID: ProspectID, kind: EventKind, campaignID: String? = nil, occurredAt: Date,
-        source: String, detail: String? = nil
+        source: String, detail: String? = nil, stepID: String? = nil
     ) {
         self.prospectID = prospectID
         self.kind = kind
@@ -219,6 +241,7 @@ public struct EventDraft: Sendable, Hashable {
         self.occurredAt = occurredAt
         self.source = source
         self.detail = detail
+        self.stepID = stepID
     }
 }
 
@@ -230,6 +253,7 @@ public struct ProspectEvent: Sendable, Hashable {
     public let occurredAt: Date
     public let source: String
     public let detail: String?
+    public let stepID: String?
 }
 
 public struct Suppression: Sendable, Hashable {

@@ -127,6 +127,7 @@ extension ProspectEvent {
         occurredAt = row.date("occurred_at")
         source = row["source"]
         detail = row["detail"]
+        stepID = row["step_id"]
     }
 }
 

@@ -12,13 +12,13 @@ extension SQLiteStore {
                 inserted = try Row.fetchOne(
                     db.cachedStatement(
                         sql: """
-                            INSERT INTO events (prospect_id, kind, campaign_id, occurred_at, source, detail)
-                            VALUES (?, ?, ?, ?, ?, ?)
+                            INSERT INTO events (prospect_id, kind, campaign_id, occurred_at, source, detail, step_id)
+                            VALUES (?, ?, ?, ?, ?, ?, ?)
                             RETURNING *
                             """),
                     arguments: [
                         event.prospectID, event.kind.rawValue, event.campaignID, event.occurredAt.storedSeconds,
-                        event.source, event.detail,
+                        event.source, event.detail, event.stepID,
                     ])
             } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_FOREIGNKEY {
                 throw StoreError(

@@ -12,6 +12,9 @@ enum Schema {
         migrator.registerMigration("v1 prospects, enrollments, due sends, deliveries, events, suppressions") { db in
             try db.execute(sql: v1)
         }
+        migrator.registerMigration("v2 reply mailbox, inbound messages, deliveries by Message-ID") { db in
+            try db.execute(sql: v2)
+        }
         return migrator
     }
 
@@ -113,5 +116,32 @@ enum Schema {
             since REAL NOT NULL,
             source TEXT NOT NULL
         ) WITHOUT ROWID;
+        """
+
+    private static let v2 = """
+        -- Where the reply-mailbox poller is, per mailbox URL: the folder's UIDVALIDITY and the last UID handled.
+        CREATE TABLE mailbox_cursors (
+            mailbox TEXT PRIMARY KEY,
+            uid_validity INTEGER NOT NULL,
+            last_uid INTEGER NOT NULL
+        ) WITHOUT ROWID;
+
+        -- Inbound messages already handled, by Message-ID: a folder read again (UIDVALIDITY changed, cursor lost)
+        -- processes nothing twice.
+        CREATE TABLE inbound_messages (
+            message_id TEXT PRIMARY KEY,
+            mailbox TEXT NOT NULL,
+            uid INTEGER NOT NULL,
+            handled_at REAL NOT NULL,
+            outcome TEXT NOT NULL
+        ) WITHOUT ROWID;
+
+        -- The step an event concerns: which email's link was clicked (for `skip_if: clicked`), which was replied to.
+        ALTER TABLE events ADD COLUMN step_id TEXT;
+
+        -- A reply is matched to the email it answers through In-Reply-To and References.
+        CREATE INDEX deliveries_by_message_id ON deliveries(message_id) WHERE message_id IS NOT NULL;
+        -- "The prospect's last click", "alerts sent to the owner lately", "soft bounces so far".
+        CREATE INDEX events_by_prospect_and_kind ON events(prospect_id, kind, occurred_at);
         """
 }

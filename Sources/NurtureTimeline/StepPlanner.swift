@@ -13,6 +13,7 @@ import NurtureCampaigns
 /// 3. An email (not a task) goes no sooner than the minimum gap after the last email to the prospect from any
 ///    campaign, then into the window again. The first step, when it has `wait: 0`, is exempt: it is the direct
 ///    answer to the prospect's own request (the guide they asked for), and speed to lead matters more.
+/// 0. A step whose `skip_if` holds, or whose `only_if` does not, is skipped.
 /// 4. Nothing goes out before `now` or before the anchor. A step whose time has passed (the daemon was down)
 ///    goes out as soon as 2 and 3 allow, unless that is more than the campaign's `max_lateness` after the time it
 ///    had by rules 1 to 3: then it is skipped.
@@ -25,6 +26,9 @@ public struct StepPlanner: Sendable {
     public let enrolledAt: Date
     /// The gap every campaign keeps between two emails to one prospect; a campaign's `min_gap` can only add to it.
     public let globalMinimumGap: Wait?
+    /// Steps of this enrollment the prospect clicked a link in, for `skip_if`/`only_if: clicked`. A plan made
+    /// ahead of time assumes no clicks.
+    public var clickedSteps: Set<String> = []
 
     /// Lateness shorter than this goes unmentioned: a scheduler always wakes a moment after a step's time.
     public static let overdueNoticeThreshold: TimeInterval = 60
@@ -63,6 +67,10 @@ public struct StepPlanner: Sendable {
                 calendar: calendar)
         }
 
+        if let reason = step.unmetCondition(attributes: attributes, clickedSteps: clickedSteps) {
+            adjustments.append(.skippedByCondition(reason))
+            return planned(earliest)
+        }
         let time: Date
         switch startingTime(of: step, anchor: anchor) {
         case .at(let instant):

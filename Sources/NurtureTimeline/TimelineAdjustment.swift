@@ -17,11 +17,13 @@ public enum TimelineAdjustment: Sendable, Hashable {
     case skippedAsTooLate(due: Date, wouldSendAt: Date, maxLateness: Wait)
     /// Not sent: the attribute a `wait: { until: ... }` counts from is missing (nil value) or holds no date.
     case skippedWithoutDate(attribute: String, value: String?)
+    /// Not sent: a `skip_if` holds or an `only_if` does not (the reason says which).
+    case skippedByCondition(String)
 
     /// Whether this adjustment means the step is not sent at all.
     public var skipsTheStep: Bool {
         switch self {
-        case .skippedAsTooLate, .skippedWithoutDate: true
+        case .skippedAsTooLate, .skippedWithoutDate, .skippedByCondition: true
         case .turnedIntoTask, .movedIntoSendWindow, .pushedForMinimumGap, .overdue: false
         }
     }
@@ -48,6 +50,8 @@ public enum TimelineAdjustment: Sendable, Hashable {
             return "skipped: the prospect has no `\(attribute)`, so there is no date to wait for"
         case .skippedWithoutDate(let attribute, let value?):
             return "skipped: `\(attribute)` is `\(value)`, not a date (YYYY-MM-DD or an ISO 8601 date-time)"
+        case .skippedByCondition(let reason):
+            return "skipped: \(reason)"
         }
     }
 }

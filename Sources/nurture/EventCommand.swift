@@ -58,4 +58,12 @@ struct StopCommand: ParsableCommand {
     }
 }
 
-extension EventKind: ExpressibleByArgument {}
+extension EventKind: ExpressibleByArgument {
+    /// Only what a person or another system can report; the engine records the rest itself.
+    public init?(argument: String) {
+        guard let kind = EventKind(rawValue: argument), Self.reportable.contains(kind) else { return nil }
+        self = kind
+    }
+
+    public static var allValueStrings: [String] { reportable.map(\.rawValue) }
+}

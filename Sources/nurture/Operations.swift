@@ -61,8 +61,8 @@ struct Operations: Sendable {
 
     func record(_ call: EventCall) throws(APIError) -> EventReport {
         let address = try Self.address(call.email, field: "email")
-        guard let kind = EventKind(rawValue: call.event) else {
-            let kinds = EventKind.allCases.map(\.rawValue).joined(separator: ", ")
+        guard let kind = EventKind(rawValue: call.event), EventKind.reportable.contains(kind) else {
+            let kinds = EventKind.reportable.map(\.rawValue).joined(separator: ", ")
             throw .invalid("event", "`event: \(call.event)` must be one of \(kinds)")
         }
         let outcome = try storing {

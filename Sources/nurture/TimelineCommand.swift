@@ -217,7 +217,8 @@ private struct EnrollmentPlanning {
         if enrollment.status == .paused {
             return ([], [waitingNote(for: enrollment, campaign: campaign) + "; then `\(due.stepID)`"])
         }
-        let planner = runtime.settings.planner(for: campaign, prospect: prospect, enrolledAt: enrollment.enrolledAt)
+        let planner = try runtime.settings.planner(
+            for: campaign, prospect: prospect, enrollment: enrollment, store: runtime.store)
         guard var step = planner.dueStep(due, at: index, of: enrollment, lastEmailSent: lastEmail, now: now) else {
             return ([], [])
         }

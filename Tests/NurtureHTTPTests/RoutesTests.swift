@@ -33,6 +33,12 @@ struct RoutesTests {
         func metrics() async -> String { "nurture_up 1\n" }
     }
 
+    struct NoLinks: LinkBackend {
+        func unsubscribeTarget(token: String) async -> UnsubscribeTarget? { nil }
+        func unsubscribe(token: String, oneClick: Bool) async -> UnsubscribeTarget? { nil }
+        func click(token: String) async -> String? { nil }
+    }
+
     struct Answer {
         let status: Int
         let body: Data
@@ -49,7 +55,8 @@ struct RoutesTests {
         maxBodyBytes: Int = 1024, _ body: @Sendable (String, RecordingBackend) async throws -> Void
     ) async throws {
         let backend = RecordingBackend()
-        let router = NurtureRoutes.router(backend: backend, token: { Self.token }, maxBodyBytes: maxBodyBytes)
+        let router = NurtureRoutes.router(
+            backend: backend, links: NoLinks(), token: { Self.token }, maxBodyBytes: maxBodyBytes)
         let (ports, port) = AsyncStream<Int>.makeStream()
         let app = Application(
             router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),

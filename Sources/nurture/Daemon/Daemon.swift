@@ -5,6 +5,7 @@ import NurtureConfig
 import NurtureCore
 import NurtureEngine
 import NurtureHTTP
+import NurtureMail
 import NurtureSMTP
 import NurtureService
 import NurtureStore
@@ -20,6 +21,7 @@ final class Daemon: Sendable {
     let logger: Logger
     let notifier: SystemdNotifier
     let metrics = EngineMetrics()
+    let alerts = AlertSender()
     let startedAt: Date
     private let state: Mutex<State>
 
@@ -28,6 +30,10 @@ final class Daemon: Sendable {
         /// `runtime`'s SMTP settings with the password, to tell whether a reload changed them.
         var smtp: SMTPSettings
         var scheduler: Scheduler
+        /// Checks unsubscribe and click tokens with the configured secret.
+        var signer: LinkSigner
+        /// Owner alerts' own connection, so an alert never waits behind a burst of campaign sends.
+        var alertTransport: any MailTransport
         var token: APIToken?
         var apiAddress: String?
         var lastReloadAt: Date?
@@ -47,14 +53,35 @@ final class Daemon: Sendable {
         let configuration = runtime.workspace.configuration
         let smtp = try Self.smtpSettings(configuration)
         let token = try configuration.api.enabled ? Self.token(configuration) : nil
+        let signer = try Self.signer(configuration)
+        let alertTransport = try Self.transport(smtp, metrics: metrics)
         // `self` is not whole yet: the first scheduler reports through a box filled in just below.
         let reporter = Reporter()
         let scheduler = try Self.makeScheduler(runtime: runtime, smtp: smtp, metrics: metrics, report: reporter.report)
-        state = Mutex(State(runtime: runtime, smtp: smtp, scheduler: scheduler, token: token))
+        state = Mutex(
+            State(
+                runtime: runtime, smtp: smtp, scheduler: scheduler, signer: signer, alertTransport: alertTransport,
+                token: token))
         reporter.daemon.withLock { $0 = self }
     }
 
     var runtime: Runtime { state.withLock { $0.runtime } }
+    var signer: LinkSigner { state.withLock { $0.signer } }
+
+    var linkActivity: LinkActivity {
+        let runtime = self.runtime
+        return LinkActivity(store: store, catalog: catalog, clock: clock, settings: runtime.settings)
+    }
+
+    /// Alerts to campaign owners, through their own connection.
+    var ownerAlerts: OwnerAlerts {
+        get throws {
+            let (runtime, transport) = state.withLock { ($0.runtime, $0.alertTransport) }
+            return OwnerAlerts(
+                store: store, clock: clock, settings: runtime.settings, composer: try runtime.workspace.composer(),
+                transport: transport)
+        }
+    }
     var scheduler: Scheduler { state.withLock { $0.scheduler } }
     var configuration: Configuration { runtime.workspace.configuration }
 
@@ -117,6 +144,7 @@ final class Daemon: Sendable {
         let next: Runtime
         let smtp: SMTPSettings
         let token: APIToken?
+        let signer: LinkSigner
         do {
             let configuration = try options.load()
             guard configuration.state == old.workspace.configuration.state else {
@@ -134,6 +162,7 @@ final class Daemon: Sendable {
                 catalog: catalog)
             smtp = try Self.smtpSettings(configuration)
             token = try configuration.api.enabled ? Self.token(configuration) : nil
+            signer = try Self.signer(configuration)
         } catch {
             let message = (error as? CommandFailure)?.message ?? "\(error)"
             logger.error("reload refused, the running campaigns are unchanged: \(message)")
@@ -146,12 +175,14 @@ final class Daemon: Sendable {
             logger.warning("`api` changed; the HTTP server keeps its address and limits until a restart")
         }
         var replacement: Scheduler?
+        var alertTransport: (any MailTransport)?
         let current = state.withLock { $0.smtp }
         if smtp != current || after.engine != before.engine || after.publicURL != before.publicURL
             || after.secretFile != before.secretFile
         {
             do {
                 replacement = try Self.makeScheduler(runtime: next, smtp: smtp, metrics: metrics, report: report)
+                alertTransport = try Self.transport(smtp, metrics: metrics)
             } catch {
                 let message = (error as? CommandFailure)?.message ?? "\(error)"
                 logger.error("reload refused, the running campaigns are unchanged: \(message)")
@@ -165,6 +196,8 @@ final class Daemon: Sendable {
             state.runtime = next
             state.smtp = smtp
             state.token = token
+            state.signer = signer
+            if let alertTransport { state.alertTransport = alertTransport }
             state.lastReloadAt = now
             state.reloadError = nil
         }
@@ -220,15 +253,24 @@ final class Daemon: Sendable {
         runtime: Runtime, smtp: SMTPSettings, metrics: EngineMetrics,
         report: @escaping @Sendable (StepReport) -> Void
     ) throws -> Scheduler {
-        var transports: [any MailTransport] = []
+        let transports = try (0..<runtime.settings.connections).map { _ in try transport(smtp, metrics: metrics) }
+        return Scheduler(runner: try runtime.runner(), transports: transports, onOutcome: report)
+    }
+
+    private static func transport(_ smtp: SMTPSettings, metrics: EngineMetrics) throws -> any MailTransport {
         do {
-            for _ in 0..<runtime.settings.connections {
-                transports.append(TimedTransport(try CurlSMTPTransport(settings: smtp), metrics: metrics))
-            }
+            return TimedTransport(try CurlSMTPTransport(settings: smtp), metrics: metrics)
         } catch {
             throw CommandFailure(message: "\(error)")
         }
-        return Scheduler(runner: try runtime.runner(), transports: transports, onOutcome: report)
+    }
+
+    private static func signer(_ configuration: Configuration) throws -> LinkSigner {
+        do {
+            return LinkSigner(secret: try LinkSigner.loadOrCreateSecret(at: configuration.secretFile))
+        } catch {
+            throw CommandFailure(message: "\(error)")
+        }
     }
 
     /// Runs blocking work (SQLite, SMTP, a drain) off the concurrency pool's few threads.

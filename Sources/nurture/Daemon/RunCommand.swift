@@ -92,7 +92,8 @@ struct RunCommand: AsyncParsableCommand {
     {
         let api = daemon.configuration.api
         let router = NurtureRoutes.router(
-            backend: DaemonAPI(daemon: daemon), token: { daemon.token }, maxBodyBytes: api.maxBodyBytes)
+            backend: DaemonAPI(daemon: daemon), links: DaemonLinks(daemon: daemon), token: { daemon.token },
+            maxBodyBytes: api.maxBodyBytes)
         var serverLogger = logger
         serverLogger.logLevel = .notice
         return Application(

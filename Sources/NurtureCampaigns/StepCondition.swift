@@ -1,0 +1,49 @@
+/// A condition on a step, from what the prospect did in this enrollment or from their attributes:
+/// `skip_if: clicked`, `skip_if: { clicked: value }`, `only_if: { industry: saas }`,
+/// `only_if: { industry: [saas, fintech] }`. A step is skipped when any `skip_if` holds or any `only_if` does not.
+public enum StepCondition: Sendable, Hashable, CustomStringConvertible {
+    /// The prospect clicked a link of this campaign since enrolling: in `step`, or in any step when nil.
+    case clicked(step: String?)
+    /// The attribute equals one of `values` (ignoring case and surrounding spaces).
+    case attribute(String, oneOf: [String])
+
+    public var description: String {
+        switch self {
+        case .clicked(nil): "clicked"
+        case .clicked(let step?): "clicked: \(step)"
+        case .attribute(let name, let values):
+            values.count == 1 ? "\(name): \(values[0])" : "\(name): [\(values.joined(separator: ", "))]"
+        }
+    }
+
+    /// Whether it holds for a prospect with `attributes` who clicked in `clickedSteps` in this enrollment.
+    public func holds(attributes: [String: String], clickedSteps: Set<String>) -> Bool {
+        switch self {
+        case .clicked(nil): !clickedSteps.isEmpty
+        case .clicked(let step?): clickedSteps.contains(step)
+        case .attribute(let name, let values):
+            attributes[name].map { value in
+                let value = value.trimmingCharacters(in: .whitespaces).lowercased()
+                return values.contains { $0.lowercased() == value }
+            } ?? false
+        }
+    }
+}
+
+extension Step {
+    /// The first condition that keeps this step from going to the prospect, described for `plan` and `timeline`;
+    /// nil when it goes.
+    public func unmetCondition(attributes: [String: String], clickedSteps: Set<String>) -> String? {
+        if let met = skipIf.first(where: { $0.holds(attributes: attributes, clickedSteps: clickedSteps) }) {
+            return "`skip_if: \(met)` holds"
+        }
+        if let unmet = onlyIf.first(where: { !$0.holds(attributes: attributes, clickedSteps: clickedSteps) }) {
+            if case .attribute(let name, _) = unmet {
+                let value = attributes[name].map { "`\($0)`" } ?? "not set"
+                return "`only_if: \(unmet)` does not hold (\(name) is \(value))"
+            }
+            return "`only_if: \(unmet)` does not hold"
+        }
+        return nil
+    }
+}

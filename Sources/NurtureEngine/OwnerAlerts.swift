@@ -1,0 +1,74 @@
+import Foundation
+import NurtureCampaigns
+import NurtureCore
+import NurtureSMTP
+import NurtureStore
+
+/// Tells a campaign's owner about a prospect at once (a click after a quiet spell, a reply), at most once per
+/// `EngineSettings.alertInterval` per prospect, and records each alert as an `owner_alert` event (with what the
+/// SMTP server said), so `nurture timeline` shows it.
+public struct OwnerAlerts: Sendable {
+    let store: any NurtureStore
+    let clock: any WallClock
+    let settings: EngineSettings
+    let composer: StepComposer
+    let transport: any MailTransport
+
+    public init(
+        store: any NurtureStore, clock: any WallClock, settings: EngineSettings, composer: StepComposer,
+        transport: any MailTransport
+    ) {
+        self.store = store
+        self.clock = clock
+        self.settings = settings
+        self.composer = composer
+        self.transport = transport
+    }
+
+    /// What became of one alert.
+    public enum Outcome: Sendable, Equatable {
+        case sent(SMTPReply)
+        /// The prospect had an alert less than `alertInterval` ago.
+        case rateLimited(since: Date)
+        case failed(String)
+    }
+
+    /// - Parameters:
+    ///   - step: the step the alert is about (the clicked email, the one replied to); its campaign's owner is told.
+    ///   - why: one line for the event's detail and the log: "clicked after 41 days of silence".
+    @discardableResult
+    public func alert(
+        _ subject: String, text: String, about prospect: StoredProspect, step: Step, of campaign: Campaign,
+        why: String
+    ) throws -> Outcome {
+        let now = clock.now()
+        if let last = try store.lastEvent(prospectID: prospect.id, kinds: [.ownerAlert]),
+            now.timeIntervalSince(last.occurredAt) < settings.alertInterval
+        {
+            return .rateLimited(since: last.occurredAt)
+        }
+        let outcome: Outcome
+        do {
+            let notice = try composer.ownerNotice(
+                subject, text: text, step: step, of: campaign, for: prospect.asProspect)
+            let message = notice.message
+            switch transport.send(message.bytes, from: message.envelopeFrom, to: message.envelopeTo) {
+            case .delivered(let reply): outcome = .sent(reply)
+            case .transientFailure(let failure), .permanentFailure(let failure): outcome = .failed("\(failure)")
+            }
+        } catch {
+            outcome = .failed("\(error)")
+        }
+        let result: String =
+            switch outcome {
+            case .sent(let reply): "sent to \(campaign.owner.address): \(reply.code)"
+            case .failed(let reason): "not sent: \(reason)"
+            case .rateLimited: ""
+            }
+        _ = try store.recordEvent(
+            EventDraft(
+                prospectID: prospect.id, kind: .ownerAlert, campaignID: campaign.id, occurredAt: now,
+                source: "engine", detail: "\(why); \(result)"))
+        return outcome
+    }
+}
