@@ -320,9 +320,13 @@ struct CampaignParser {
 
     /// `on_click: { enroll: CAMPAIGN }`; that the campaign exists is checked across the folder.
     private mutating func onClick(_ node: Node) -> String? {
+        let errorsBefore = reader.log.errorCount
         guard let fields = reader.mapping(node, of: "`on_click`", allowed: ["enroll"]) else { return nil }
         guard let target = fields["enroll"] else {
-            reader.log.error(reader.location(of: node), "`on_click` needs `enroll: CAMPAIGN`")
+            // An unknown key already said what is wrong (`enrol`: did you mean `enroll`?).
+            if reader.log.errorCount == errorsBefore {
+                reader.log.error(reader.location(of: node), "`on_click` needs `enroll: CAMPAIGN`")
+            }
             return nil
         }
         onClickReference = reader.location(of: target)

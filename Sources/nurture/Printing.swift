@@ -152,7 +152,8 @@ struct HistoryEntry: Encodable {
         local = TimeFormat.local(event.occurredAt, in: zone)
         type = "event"
         campaign = event.campaignID
-        (step, attempt, channel, recipient, outcome) = (nil, nil, nil, nil, nil)
+        step = event.stepID
+        (attempt, channel, recipient, outcome) = (nil, nil, nil, nil)
         (smtpCode, smtpText, messageID, subject, note) = (nil, nil, nil, nil, nil)
         self.event = event.kind.rawValue
         source = event.source

@@ -24,8 +24,20 @@ enum Fixture {
     }
 
     static func step(_ stepID: String, of campaignID: String) throws -> (Step, Campaign) {
-        let campaign = try #require(campaigns.campaign(id: campaignID), "\(campaigns.diagnostics)")
+        try step(stepID, in: campaigns, of: campaignID)
+    }
+
+    static func step(_ stepID: String, in set: CampaignSet, of campaignID: String) throws -> (Step, Campaign) {
+        let campaign = try #require(set.campaign(id: campaignID), "\(set.diagnostics)")
         return (try #require(campaign.step(id: stepID)), campaign)
+    }
+
+    /// Campaign files of a test's own, loaded (they must have no errors); the folder goes when this returns.
+    static func folder(_ files: [String: String]) throws -> CampaignSet {
+        let folder = try TemporaryFolder(files)
+        let set = CampaignLoader.load(directory: folder.path)
+        try #require(set.errors.isEmpty, "\(set.errors)")
+        return set
     }
 
     static func prospect(_ email: String = "sam@example.com", _ attributes: [String: String] = [:]) throws -> Prospect {

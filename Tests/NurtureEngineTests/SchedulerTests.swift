@@ -97,7 +97,7 @@ struct SchedulerTests {
         #expect(notice.to.description == "dana@acme.example")
         #expect(
             try PythonEmailParser.parse(bytes: notice.message).subject
-                == "Task: pat@example.com did not get step `thanks`")
+                == "Nurture: pat@example.com did not get step `thanks`")
     }
 
     @Test func aPermanentFailureBouncesSuppressesAndEndsEverySequence() throws {
