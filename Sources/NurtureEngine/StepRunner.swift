@@ -69,7 +69,7 @@ public struct StepRunner: Sendable {
             return .done(.dropped("the prospect is gone"))
         }
         if let suppression = try store.suppression(email: prospect.email) {
-            let reason = StopReason(rawValue: suppression.reason) ?? .unsubscribe
+            let reason = StopReason(rawValue: suppression.reason) ?? .suppressed
             _ = try store.endEnrollments(prospectID: prospect.id, campaignID: nil, reason: reason, at: now)
             return .done(.dropped("\(prospect.email) is suppressed"))
         }

@@ -16,6 +16,10 @@ public protocol APIBackend: Sendable {
     func status() async throws(APIError) -> APIReply
     /// `GET /v1/prospects/{email}/timeline`.
     func timeline(email: String) async throws(APIError) -> APIReply
+    /// `GET /v1/suppressions`: the suppression list as CSV (`email,reason,since,source`).
+    func exportSuppressions() async throws(APIError) -> String
+    /// `POST /v1/suppressions` with a CSV body (`email`, optional `reason`): a JSON summary with bad rows by line.
+    func importSuppressions(csv: [UInt8]) async throws(APIError) -> APIReply
     /// `GET /healthz`: 200 while the daemon can read its state, 503 when it cannot.
     func health() async -> APIReply
     /// `GET /metrics`: Prometheus text exposition.

@@ -45,6 +45,18 @@ public enum NurtureRoutes {
             let email = try context.parameters.require("email")
             return reply(try await backend.timeline(email: email.removingPercentEncoding ?? email))
         }
+        api.get("/v1/suppressions") { _, _ in
+            var headers = HTTPFields()
+            headers[.contentType] = "text/csv; charset=utf-8"
+            return Response(
+                status: .ok, headers: headers,
+                body: .init(byteBuffer: ByteBuffer(string: try await backend.exportSuppressions())))
+        }
+        // A suppression list can be long: its own, larger limit.
+        let list = BodyReader(limit: max(maxBodyBytes, suppressionListBytes))
+        api.post("/v1/suppressions") { request, _ in
+            reply(try await backend.importSuppressions(csv: try await list.bytes(of: request)))
+        }
         api.get("/healthz") { _, _ in reply(await backend.health()) }
         api.get("/metrics") { _, _ in
             var headers = HTTPFields()
@@ -54,6 +66,9 @@ public enum NurtureRoutes {
         }
         return router
     }
+
+    /// The largest suppression list `POST /v1/suppressions` takes in one go.
+    static let suppressionListBytes = 32 * 1024 * 1024
 
     static func reply(_ reply: APIReply) -> Response {
         var headers = HTTPFields()
@@ -67,6 +82,10 @@ struct BodyReader: Sendable {
     let limit: Int
 
     func json(of request: Request) async throws(APIError) -> JSONObject {
+        try JSONObject(try await bytes(of: request))
+    }
+
+    func bytes(of request: Request) async throws(APIError) -> [UInt8] {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
             throw tooLarge
         }
@@ -78,7 +97,7 @@ struct BodyReader: Sendable {
         } catch {
             throw APIError(.badRequest, code: "invalid_body", "cannot read the request body: \(error)")
         }
-        return try JSONObject(buffer.readableBytesView)
+        return Array(buffer.readableBytesView)
     }
 
     private var tooLarge: APIError {

@@ -61,6 +61,8 @@ public enum StopReason: String, Sendable, Hashable, Codable, CaseIterable {
     case restarted
     /// Retries ran out on a temporary failure.
     case deliveryFailed = "delivery_failed"
+    /// The address was put on the suppression list (imported, say).
+    case suppressed
     /// The campaign file is gone.
     case campaignRemoved = "campaign_removed"
 }

@@ -96,6 +96,51 @@ private struct ImportSummary: Encodable {
     }
 }
 
+/// A CSV file or body with a header row, read row by row with the line each row starts on.
+struct CSVRows {
+    private let reader: CSVReader
+    /// The header row's names, trimmed and lower-cased.
+    let columns: [String]
+    private var line = 1
+
+    /// - Parameter name: how errors name the source (a path, or `request body`).
+    init(stream: InputStream, name: String, required: String) throws {
+        do {
+            reader = try CSVReader(stream: stream, hasHeaderRow: true)
+        } catch {
+            throw CommandFailure(message: "\(name): not a CSV file: \(error)")
+        }
+        columns = (reader.headerRow ?? []).map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        guard columns.contains(required) else {
+            throw CommandFailure(message: "\(name):1: error: the header row has no `\(required)` column")
+        }
+    }
+
+    /// Set when the input stops being CSV (an unclosed quote, say); no rows follow.
+    var failure: (line: Int, message: String)? {
+        // CSV.swift reports the end of the stream as `cannotReadFile`: not a problem of the file.
+        guard let error = reader.error, !(error is CSVError && "\(error)" == "cannotReadFile") else { return nil }
+        return (line + 1, "malformed CSV: \(error)")
+    }
+
+    /// The next row as column → value, or why it is bad; nil at the end.
+    mutating func next() -> (line: Int, row: Result<[String: String], RowError>)? {
+        guard let fields = reader.next() else { return nil }
+        line += 1
+        let start = line
+        // A quoted field may hold line breaks: the next row starts that many lines further on.
+        line += fields.reduce(0) { $0 + $1.reduce(0) { $0 + ($1 == "\n" || $1 == "\r\n" ? 1 : 0) } }
+        guard fields.count == columns.count else {
+            return (start, .failure(RowError(message: "expected \(columns.count) fields, found \(fields.count)")))
+        }
+        return (start, .success(Dictionary(zip(columns, fields), uniquingKeysWith: { first, _ in first })))
+    }
+
+    struct RowError: Error {
+        let message: String
+    }
+}
+
 /// Rows of a prospects CSV, with the line each starts on.
 struct ProspectCSV {
     enum Row {
@@ -103,55 +148,36 @@ struct ProspectCSV {
         case bad(line: Int, String)
     }
 
-    private let reader: CSVReader
-    private let columns: [String]
-    private let emailColumn: Int
-    private var line = 1
+    private var rows: CSVRows
     let rowCount: Int
 
     init(path: String) throws {
         guard let stream = InputStream(fileAtPath: path), FileManager.default.isReadableFile(atPath: path) else {
             throw CommandFailure(message: "cannot read \(path)")
         }
-        do {
-            reader = try CSVReader(stream: stream, hasHeaderRow: true)
-        } catch {
-            throw CommandFailure(message: "\(path): not a CSV file: \(error)")
-        }
-        columns = (reader.headerRow ?? []).map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-        guard let email = columns.firstIndex(of: "email") else {
-            throw CommandFailure(message: "\(path):1: error: the header row has no `email` column")
-        }
-        emailColumn = email
+        rows = try CSVRows(stream: stream, name: path, required: "email")
         // Counted up front so the progress bar can show a share; a cheap pass over bytes.
         let lines = (try? Data(contentsOf: URL(fileURLWithPath: path)))?.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } ?? 0
         rowCount = max(0, lines - 1)
     }
 
-    /// Set when the file stops being CSV (an unclosed quote, say); no rows follow.
-    var failure: (line: Int, message: String)? {
-        // CSV.swift reports the end of the stream as `cannotReadFile`: not a problem of the file.
-        guard let error = reader.error, !(error is CSVError && "\(error)" == "cannotReadFile") else { return nil }
-        return (line + 1, "malformed CSV: \(error)")
-    }
+    var failure: (line: Int, message: String)? { rows.failure }
 
     mutating func next() -> Row? {
-        guard let fields = reader.next() else { return nil }
-        line += 1
-        let start = line
-        // A quoted field may hold line breaks: the next row starts that many lines further on.
-        line += fields.reduce(0) { $0 + $1.reduce(0) { $0 + ($1 == "\n" || $1 == "\r\n" ? 1 : 0) } }
-        guard fields.count == columns.count else {
-            return .bad(line: start, "expected \(columns.count) fields, found \(fields.count)")
+        guard let (start, row) = rows.next() else { return nil }
+        let values: [String: String]
+        switch row {
+        case .failure(let error): return .bad(line: start, error.message)
+        case .success(let row): values = row
         }
         let email: EmailAddress
         do {
-            email = try EmailAddress(fields[emailColumn])
+            email = try EmailAddress(values["email"] ?? "")
         } catch {
             return .bad(line: start, "\(error)")
         }
         var draft = ProspectDraft(email: email)
-        for (column, value) in zip(columns, fields) where column != "email" && !value.isEmpty {
+        for (column, value) in values where column != "email" && !value.isEmpty {
             switch column {
             case "timezone", "time_zone":
                 do {

@@ -14,7 +14,7 @@ struct Nurture: AsyncParsableCommand {
         subcommands: [
             CheckCommand.self, PreviewCommand.self, SendCommand.self, EnrollCommand.self, ImportCommand.self,
             EventCommand.self, StopCommand.self, RunCommand.self, StatusCommand.self, TimelineCommand.self,
-            PlanCommand.self, ForecastCommand.self,
+            PlanCommand.self, ForecastCommand.self, SuppressionsCommand.self,
         ]
     )
 

@@ -30,6 +30,10 @@ struct RoutesTests {
             APIReply(json: Data(#"{"email":"\#(email)"}"#.utf8))
         }
         func health() async -> APIReply { APIReply(json: Data(#"{"status":"ok"}"#.utf8)) }
+        func exportSuppressions() async throws(APIError) -> String { "email,reason,since,source\n" }
+        func importSuppressions(csv: [UInt8]) async throws(APIError) -> APIReply {
+            APIReply(json: Data(#"{"bytes":\#(csv.count)}"#.utf8))
+        }
         func metrics() async -> String { "nurture_up 1\n" }
     }
 
@@ -87,7 +91,7 @@ struct RoutesTests {
             let routes = [
                 ("POST", "/v1/enrollments"), ("POST", "/v1/events"), ("POST", "/v1/stops"), ("POST", "/v1/sends"),
                 ("GET", "/v1/status"), ("GET", "/v1/prospects/dana@example.com/timeline"), ("GET", "/healthz"),
-                ("GET", "/metrics"),
+                ("GET", "/metrics"), ("GET", "/v1/suppressions"), ("POST", "/v1/suppressions"),
             ]
             let wrong = [
                 nil, "Bearer wrong-token-of-other-length", "Bearer s3cret-token-for-the-testz", "Basic czNjcmV0",
@@ -179,6 +183,15 @@ struct RoutesTests {
             #expect(answer.status == 413)
             #expect(answer.error["code"] == "too_large")
             #expect(backend.enrollments.withLock { $0.isEmpty })
+        }
+    }
+
+    @Test func aSuppressionListMayBeFarLargerThanAnAPICall() async throws {
+        try await withServer(maxBodyBytes: 1024) { base, _ in
+            let csv = "email\n" + String(repeating: "someone@example.com\n", count: 1000)
+            let answer = try await call("POST", base + "/v1/suppressions", body: csv)
+            #expect(answer.status == 200)
+            #expect(String(decoding: answer.body, as: UTF8.self) == #"{"bytes":\#(csv.utf8.count)}"#)
         }
     }
 

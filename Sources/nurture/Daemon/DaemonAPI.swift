@@ -50,6 +50,17 @@ struct DaemonAPI: APIBackend {
             })
     }
 
+    func exportSuppressions() async throws(APIError) -> String {
+        try await perform { operations throws(APIError) in try operations.exportSuppressions() }
+    }
+
+    func importSuppressions(csv: [UInt8]) async throws(APIError) -> APIReply {
+        try APIReply(
+            encoding: try await perform { operations throws(APIError) in
+                try operations.importSuppressions(InputStream(data: Data(csv)), name: "request body", source: "api")
+            })
+    }
+
     func health() async -> APIReply {
         let store = daemon.store
         let healthy = await Daemon.offload {
