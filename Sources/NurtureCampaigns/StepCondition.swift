@@ -38,11 +38,14 @@ extension Step {
             return "`skip_if: \(met)` holds"
         }
         if let unmet = onlyIf.first(where: { !$0.holds(attributes: attributes, clickedSteps: clickedSteps) }) {
-            if case .attribute(let name, _) = unmet {
+            switch unmet {
+            case .attribute(let name, _):
                 let value = attributes[name].map { "`\($0)`" } ?? "not set"
                 return "`only_if: \(unmet)` does not hold (\(name) is \(value))"
+            case .clicked(let step):
+                let where_ = step.map { "a link in `\($0)`" } ?? "a link"
+                return "`only_if: \(unmet)`: goes only to a prospect who clicked \(where_), and this one has not (yet)"
             }
-            return "`only_if: \(unmet)` does not hold"
         }
         return nil
     }

@@ -13,10 +13,10 @@ import NurtureCampaigns
 /// 3. An email (not a task) goes no sooner than the minimum gap after the last email to the prospect from any
 ///    campaign, then into the window again. The first step, when it has `wait: 0`, is exempt: it is the direct
 ///    answer to the prospect's own request (the guide they asked for), and speed to lead matters more.
-/// 0. A step whose `skip_if` holds, or whose `only_if` does not, is skipped.
 /// 4. Nothing goes out before `now` or before the anchor. A step whose time has passed (the daemon was down)
 ///    goes out as soon as 2 and 3 allow, unless that is more than the campaign's `max_lateness` after the time it
 ///    had by rules 1 to 3: then it is skipped.
+/// 5. A step whose `skip_if` holds, or whose `only_if` does not, is skipped at the time rules 1 to 4 give it.
 public struct StepPlanner: Sendable {
     public let campaign: Campaign
     public let calendar: ProspectCalendar
@@ -52,6 +52,21 @@ public struct StepPlanner: Sendable {
     ///   - lastEmailSent: the last email to this prospect from any campaign, for the minimum gap.
     ///   - now: the current time; a step is never due before it.
     public func nextStep(index: Int, anchor: Date, lastEmailSent: Date?, now: Date) -> PlannedStep? {
+        guard let timed = timedStep(index: index, anchor: anchor, lastEmailSent: lastEmailSent, now: now) else {
+            return nil
+        }
+        // Conditions are judged when the step falls due (a click may come before then), at the time it would
+        // have gone: skipping it keeps the rhythm of the steps after it.
+        let step = campaign.steps[index]
+        guard !timed.isSkipped, let reason = step.unmetCondition(attributes: attributes, clickedSteps: clickedSteps)
+        else { return timed }
+        return PlannedStep(
+            index: index, stepID: step.id, channel: timed.channel, due: timed.due,
+            adjustments: timed.adjustments + [.skippedByCondition(reason)], calendar: calendar)
+    }
+
+    /// Rules 1 to 4: the step's time, or a skip that comes from timing alone.
+    private func timedStep(index: Int, anchor: Date, lastEmailSent: Date?, now: Date) -> PlannedStep? {
         guard campaign.steps.indices.contains(index) else { return nil }
         let step = campaign.steps[index]
         var adjustments: [TimelineAdjustment] = []
@@ -67,10 +82,6 @@ public struct StepPlanner: Sendable {
                 calendar: calendar)
         }
 
-        if let reason = step.unmetCondition(attributes: attributes, clickedSteps: clickedSteps) {
-            adjustments.append(.skippedByCondition(reason))
-            return planned(earliest)
-        }
         let time: Date
         switch startingTime(of: step, anchor: anchor) {
         case .at(let instant):
