@@ -35,9 +35,11 @@ public final class Scheduler: Sendable {
     private let rate: RateLimiter
     private let queue = DispatchQueue(label: "nurture.scheduler")
     private let workers = DispatchQueue(label: "nurture.workers", attributes: .concurrent)
+    private let connections: Int
     private let stopping = Atomic<Bool>(false)
     private let timer = TimerSlot()
     private let report: @Sendable (StepReport) -> Void
+    private let problem: @Sendable (String) -> Void
 
     /// The armed timer; touched only on `queue`, which is what makes the unchecked Sendable safe.
     private final class TimerSlot: @unchecked Sendable {
@@ -47,18 +49,22 @@ public final class Scheduler: Sendable {
     /// - Parameters:
     ///   - transports: one per connection (`settings.connections` of them), each reused across sends.
     ///   - onOutcome: told about every step handled (for logs and tests); called on a worker thread.
+    ///   - onProblem: told when the scheduler itself cannot work (the state database failing).
     public init(
         runner: StepRunner, transports: [any MailTransport],
-        onOutcome: @escaping @Sendable (StepReport) -> Void = { _ in }
+        onOutcome: @escaping @Sendable (StepReport) -> Void = { _ in },
+        onProblem: @escaping @Sendable (String) -> Void = { _ in }
     ) {
         self.runner = runner
         self.store = runner.store
         self.clock = runner.clock
         self.settings = runner.settings
         self.transports = TransportPool(transports)
+        self.connections = max(1, transports.count)
         self.domains = DomainLimiter(limit: runner.settings.connectionsPerDomain)
         self.rate = RateLimiter(perSecond: runner.settings.messagesPerSecond)
         self.report = onOutcome
+        self.problem = onProblem
     }
 
     /// At start-up: claims a stopped process left are released; attempts it left in flight are not resent
@@ -81,10 +87,10 @@ public final class Scheduler: Sendable {
         while !stopping.load(ordering: .relaxed) {
             let batch = try store.claimDueSends(dueBy: clock.now(), limit: settings.batchSize)
             if batch.isEmpty { break }
-            let group = DispatchGroup()
             // One step per prospect per batch: a second one is planned after the first went out, so the minimum
             // gap sees it (two concurrent campaigns overdue after downtime must not send together).
             var prospectsInBatch = Set<ProspectID>()
+            var ready: [(StepRunner.Prepared, DueSend)] = []
             for due in batch {
                 do {
                     switch try runner.prepare(due) {
@@ -95,16 +101,30 @@ public final class Scheduler: Sendable {
                             try store.reschedule(enrollmentID: due.enrollmentID, to: due.dueAt)
                             continue
                         }
-                        workers.async(group: group) { [self] in send(prepared, due: due) }
+                        ready.append((prepared, due))
                     }
                 } catch {
                     release(due, after: error)
                 }
             }
-            group.wait()
+            sendAll(ready)
             handled += batch.count
         }
         return handled
+    }
+
+    /// One worker per connection, each taking the next step when it is free: a batch of 200 waits in a list,
+    /// not on 200 blocked threads (which would starve every other piece of work in the process).
+    private func sendAll(_ ready: [(StepRunner.Prepared, DueSend)]) {
+        guard !ready.isEmpty else { return }
+        let pending = WorkList(ready)
+        let group = DispatchGroup()
+        for _ in 0..<min(connections, ready.count) {
+            workers.async(group: group) { [self] in
+                while let (prepared, due) = pending.next() { send(prepared, due: due) }
+            }
+        }
+        group.wait()
     }
 
     private func send(_ prepared: StepRunner.Prepared, due: DueSend) {
@@ -165,6 +185,11 @@ public final class Scheduler: Sendable {
         queue.async { [self] in tick() }
     }
 
+    /// Stops claiming new work at once, without waiting: what a shutdown does first, before anything else.
+    public func beginStop() {
+        stopping.store(true, ordering: .relaxed)
+    }
+
     /// Stops claiming new work and waits up to `timeout` for sends in progress.
     /// Returns `false` if sends were still talking to a server when `timeout` ran out: they will be found in
     /// flight at the next start, recorded as uncertain and not resent.
@@ -189,11 +214,8 @@ public final class Scheduler: Sendable {
             }
             arm(for: try store.nextDueTime())
         } catch {
-            report(
-                StepReport(
-                    due: DueSend(enrollmentID: 0, stepID: "", dueAt: clock.now()),
-                    outcome: .dropped("scheduler: \(error)"),
-                    campaignID: nil, prospect: nil))
+            // Not a step's outcome: the store could not be read or claimed from. The next poll tries again.
+            problem("the state database failed, trying again in \(settings.pollInterval) s: \(error)")
             arm(for: nil)
         }
     }
@@ -207,5 +229,18 @@ public final class Scheduler: Sendable {
         timer.timer?.cancel()
         timer.timer = source
         source.resume()
+    }
+}
+
+/// The steps of a batch still to send, taken one at a time by the workers.
+private final class WorkList: Sendable {
+    private let items: Mutex<ArraySlice<(StepRunner.Prepared, DueSend)>>
+
+    init(_ items: [(StepRunner.Prepared, DueSend)]) {
+        self.items = Mutex(items[...])
+    }
+
+    func next() -> (StepRunner.Prepared, DueSend)? {
+        items.withLock { $0.popFirst() }
     }
 }

@@ -46,7 +46,7 @@ public struct StepRunner: Sendable {
         case done(StepRunOutcome)
     }
 
-    struct Prepared {
+    struct Prepared: Sendable {
         let enrollment: Enrollment
         let prospect: StoredProspect
         let campaign: Campaign

@@ -218,7 +218,11 @@ struct JSONObject {
             switch value {
             case .string(let string): text = string
             case .number(let number):
-                text = number == number.rounded() && abs(number) < 1e15 ? String(Int64(number)) : String(number)
+                // Past 2^53 a JSON number has already lost digits (an ID, a phone number): it must come as text.
+                guard abs(number) < 9_007_199_254_740_992 else {
+                    throw .invalid(field, "`\(field)` is too large a number to keep exactly; send it as a string")
+                }
+                text = number == number.rounded() ? String(Int64(number)) : String(number)
             case .bool(let flag): text = flag ? "true" : "false"
             case .null: continue
             case .array, .object: throw .invalid(field, "`\(field)` must be text, a number or true/false")

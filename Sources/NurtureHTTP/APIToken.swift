@@ -15,7 +15,7 @@ public struct APIToken: Sendable {
     /// True when `candidate` is this token. Takes the same time wherever the first difference is, so the token
     /// cannot be found a byte at a time by timing refusals.
     public func matches(_ candidate: some Collection<UInt8>) -> Bool {
-        var difference = UInt8(truncatingIfNeeded: candidate.count ^ bytes.count)
+        var difference: UInt8 = candidate.count == bytes.count ? 0 : 1
         var index = candidate.startIndex
         for expected in bytes {
             let byte = index < candidate.endIndex ? candidate[index] : ~expected

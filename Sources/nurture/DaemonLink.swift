@@ -19,10 +19,16 @@ enum DaemonLink {
         else { return .noAPI("it has not written \(configuration.apiAddressFile) yet") }
         do {
             let token = try APIToken.load(at: configuration.api.tokenFile)
-            return .api(APIClient(baseURL: address, token: token))
+            return .api(APIClient(baseURL: reachable(address), token: token))
         } catch {
             return .noAPI("\(error)")
         }
+    }
+
+    /// A daemon listening on every interface is reached on this machine's loopback.
+    static func reachable(_ address: String) -> String {
+        address.replacingOccurrences(of: "//0.0.0.0:", with: "//127.0.0.1:").replacingOccurrences(
+            of: "//[::]:", with: "//[::1]:")
     }
 
     /// The daemon holds an exclusive lock on `STATE/nurture.lock` for its life; a shared one fails while it does.
@@ -52,9 +58,14 @@ extension ConfigOptions {
                 return try JSONDecoder.api.decode(Report.self, from: try client.call(method, path, body: call))
             } catch let error as APIError {
                 throw CommandFailure(error)
+            } catch APIClient.Failure.notReachable(let reason) {
+                // Nothing was sent (the daemon is going down): the state database is still there.
+                note("\(reason); using the state database directly")
             } catch {
-                // The daemon is going down, or is not the API we expect: the state database is still there.
-                note("the daemon did not answer (\(error)); using the state database directly")
+                // The request went out: doing it again here could do it twice.
+                throw CommandFailure(
+                    message: "the daemon did not answer (\(error)); it may have done it: look with `nurture status` "
+                        + "or `nurture timeline EMAIL` before trying again")
             }
         case .noAPI(let reason):
             note("a daemon is running but \(reason); using the state database directly (it notices within a second)")

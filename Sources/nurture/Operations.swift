@@ -82,8 +82,12 @@ struct Operations: Sendable {
 
     /// Sends one step now through a connection of its own; touches no enrollment.
     func send(_ call: SendCall) throws(APIError) -> SendReport {
+        try Self.send(call, workspace: runtime.workspace)
+    }
+
+    /// `send` without a state database: all it needs is the configuration and the campaigns.
+    static func send(_ call: SendCall, workspace: Workspace) throws(APIError) -> SendReport {
         let address = try Self.address(call.to, field: "to")
-        let workspace = runtime.workspace
         let campaign: Campaign
         let step: Step
         do {

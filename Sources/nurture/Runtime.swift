@@ -1,5 +1,6 @@
 import Foundation
 import NurtureCampaigns
+import NurtureConfig
 import NurtureCore
 import NurtureEngine
 import NurtureSMTP
@@ -15,7 +16,13 @@ struct Runtime: Sendable {
     var settings: EngineSettings { workspace.configuration.engine }
 
     init(options: ConfigOptions, clock: any WallClock = SystemClock()) throws {
-        workspace = try Workspace(options: options, clock: clock)
+        try self.init(configuration: try options.load(), clock: clock)
+    }
+
+    init(configuration: Configuration, clock: any WallClock = SystemClock()) throws {
+        workspace = Workspace(
+            configuration: configuration, campaigns: CampaignLoader.load(directory: configuration.campaigns),
+            clock: clock)
         do {
             store = try SQLiteStore(path: workspace.configuration.databasePath)
         } catch {

@@ -25,8 +25,13 @@ struct SendCommand: ParsableCommand {
 
     func run() throws {
         let call = SendCall(campaign: campaign, step: step, to: to, attributes: try prospectOptions.attributes())
-        let report = try options.perform("POST", "/v1/sends", call) { operations throws(APIError) in
-            try operations.send(call)
+        // Always from here, never through a running daemon: a hand test touches no enrollment and wakes no timer,
+        // and NURTURE_SMTP_URL must be able to point it at another server.
+        let report: SendReport
+        do {
+            report = try Operations.send(call, workspace: try Workspace(options: options))
+        } catch let error as APIError {
+            throw CommandFailure(error)
         }
         if json { try JSONOutput.print(report) }
         switch report.outcome {

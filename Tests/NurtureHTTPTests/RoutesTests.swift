@@ -153,6 +153,10 @@ struct RoutesTests {
             "attributes.first_name", "must be one line"
         ),
         (#"{"campaign": "a", "email": "d@e.f", "enrolled_at": "yesterday"}"#, "enrolled_at", "ISO 8601"),
+        (
+            #"{"campaign": "a", "email": "d@e.f", "attributes": {"id": 12345678901234567890}}"#, "attributes.id",
+            "as a string"
+        ),
     ])
     func aBadFieldIs422NamingTheField(body: String, field: String, message: String) async throws {
         try await withServer { base, backend in
@@ -192,6 +196,21 @@ struct RoutesTests {
             let answer = try await call("POST", base + "/v1/suppressions", body: csv)
             #expect(answer.status == 200)
             #expect(String(decoding: answer.body, as: UTF8.self) == #"{"bytes":\#(csv.utf8.count)}"#)
+        }
+    }
+
+    @Test func aChunkedBodyOverTheLimitIs413Too() async throws {
+        try await withServer(maxBodyBytes: 1024) { base, backend in
+            // A stream has no Content-Length: it goes chunked, and only reading it can find it too large.
+            var request = URLRequest(url: URL(string: base + "/v1/enrollments")!)
+            request.httpMethod = "POST"
+            request.setValue(Self.token.headerValue, forHTTPHeaderField: "Authorization")
+            let padding = String(repeating: "x", count: 4000)
+            request.httpBodyStream = InputStream(
+                data: Data(#"{"campaign": "a", "email": "d@e.f", "attributes": {"note": "\#(padding)"}}"#.utf8))
+            let (_, response) = try await URLSession.shared.data(for: request)
+            #expect((response as? HTTPURLResponse)?.statusCode == 413)
+            #expect(backend.enrollments.withLock { $0.isEmpty })
         }
     }
 

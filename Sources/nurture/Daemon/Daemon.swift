@@ -34,30 +34,35 @@ final class Daemon: Sendable {
         var signer: LinkSigner
         /// Owner alerts' own connection, so an alert never waits behind a burst of campaign sends.
         var alertTransport: any MailTransport
-        var token: APIToken?
+        var token: APIToken
         var apiAddress: String?
         var lastReloadAt: Date?
         var reloadError: String?
         var lastSendError: String?
     }
 
-    init(options: ConfigOptions, clock: any WallClock, logger: Logger, notifier: SystemdNotifier) throws {
+    /// - Parameter configuration: read once by the caller, which has already locked its state folder.
+    init(
+        options: ConfigOptions, configuration: Configuration, clock: any WallClock, logger: Logger,
+        notifier: SystemdNotifier
+    ) throws {
         self.options = options
         self.clock = clock
         self.logger = logger
         self.notifier = notifier
-        let runtime = try Runtime(options: options, clock: clock)
+        let runtime = try Runtime(configuration: configuration, clock: clock)
         store = runtime.store
         catalog = runtime.catalog
         startedAt = clock.now()
-        let configuration = runtime.workspace.configuration
         let smtp = try Self.smtpSettings(configuration)
-        let token = try configuration.api.enabled ? Self.token(configuration) : nil
+        // The HTTP server is made once, at start: its token stays what it was when a reload turns the API off.
+        let token = try Self.token(configuration)
         let signer = try Self.signer(configuration)
         let alertTransport = try Self.transport(smtp, metrics: metrics)
         // `self` is not whole yet: the first scheduler reports through a box filled in just below.
         let reporter = Reporter()
-        let scheduler = try Self.makeScheduler(runtime: runtime, smtp: smtp, metrics: metrics, report: reporter.report)
+        let scheduler = try Self.makeScheduler(
+            runtime: runtime, smtp: smtp, metrics: metrics, report: reporter.report, problem: reporter.problem)
         state = Mutex(
             State(
                 runtime: runtime, smtp: smtp, scheduler: scheduler, signer: signer, alertTransport: alertTransport,
@@ -85,10 +90,16 @@ final class Daemon: Sendable {
     var scheduler: Scheduler { state.withLock { $0.scheduler } }
     var configuration: Configuration { runtime.workspace.configuration }
 
-    /// The API's token; only asked for when the API is on.
-    var token: APIToken {
-        guard let token = state.withLock({ $0.token }) else { preconditionFailure("the API is off") }
-        return token
+    /// The API's token, read on every request so a reload can rotate it.
+    var token: APIToken { state.withLock { $0.token } }
+
+    /// Set when a stop begins: no reload starts a scheduler after it.
+    private let stopping = Atomic<Bool>(false)
+
+    /// The first thing a stop does, before any service is told: no more claims, no reload swaps.
+    func beginStop() {
+        stopping.store(true, ordering: .relaxed)
+        scheduler.beginStop()
     }
 
     func setAPIAddress(_ address: String?) {
@@ -110,6 +121,12 @@ final class Daemon: Sendable {
         }
     }
 
+    /// The scheduler could not work (the state database failing): logged, and shown as the last error.
+    func problem(_ text: String) {
+        logger.error("\(text)")
+        state.withLock { $0.lastSendError = text }
+    }
+
     /// Stops the scheduler: no new claims, sends in progress get `engine.drain_timeout` to finish.
     func drain() async {
         let scheduler = self.scheduler
@@ -127,15 +144,22 @@ final class Daemon: Sendable {
     /// wrong, none of it, and the error is logged and kept for `nurture status`.
     func reload() async {
         notifier.notify(["RELOADING=1", "MONOTONIC_USEC=\(SystemdNotifier.monotonicMicroseconds())"])
+        // The old scheduler's drain time, read before the reload swaps the settings.
+        let (old, timeout) = (scheduler, runtime.settings.drainTimeout)
         if let replacement = await Self.offload({ self.prepareReload() }) {
-            // The old scheduler finishes its batch before the new one claims: never two at once.
-            let old = scheduler
-            let timeout = runtime.settings.drainTimeout
-            _ = await Self.offload { old.stop(timeout: timeout) }
+            // The old scheduler finishes its batch before the new one claims: never two at once, however long
+            // a slow relay keeps that batch.
+            while await !Self.offload({ old.stop(timeout: timeout) }) {
+                logger.warning("reload: the previous SMTP settings' sends are still in progress; waiting")
+            }
             state.withLock { $0.scheduler = replacement }
-            replacement.start()
+            if stopping.load(ordering: .relaxed) {
+                replacement.beginStop()
+            } else {
+                replacement.start()
+            }
         }
-        notifier.notify(["READY=1", "STATUS=\(statusLine())"])
+        notifier.notify(["READY=1", "STATUS=\(await currentStatusLine())"])
     }
 
     /// Applies a reload, or refuses it; returns a new scheduler when the old one must make way for it.
@@ -143,7 +167,7 @@ final class Daemon: Sendable {
         let old = runtime
         let next: Runtime
         let smtp: SMTPSettings
-        let token: APIToken?
+        let token: APIToken
         let signer: LinkSigner
         do {
             let configuration = try options.load()
@@ -161,7 +185,7 @@ final class Daemon: Sendable {
                 workspace: Workspace(configuration: configuration, campaigns: campaigns, clock: clock), store: store,
                 catalog: catalog)
             smtp = try Self.smtpSettings(configuration)
-            token = try configuration.api.enabled ? Self.token(configuration) : nil
+            token = configuration.api.enabled ? try Self.token(configuration) : self.token
             signer = try Self.signer(configuration)
         } catch {
             let message = (error as? CommandFailure)?.message ?? "\(error)"
@@ -181,7 +205,8 @@ final class Daemon: Sendable {
             || after.secretFile != before.secretFile
         {
             do {
-                replacement = try Self.makeScheduler(runtime: next, smtp: smtp, metrics: metrics, report: report)
+                replacement = try Self.makeScheduler(
+                    runtime: next, smtp: smtp, metrics: metrics, report: report, problem: problem)
                 alertTransport = try Self.transport(smtp, metrics: metrics)
             } catch {
                 let message = (error as? CommandFailure)?.message ?? "\(error)"
@@ -207,6 +232,11 @@ final class Daemon: Sendable {
     }
 
     // MARK: Status
+
+    /// `statusLine()`, read off the concurrency pool (it asks SQLite).
+    func currentStatusLine() async -> String {
+        await Self.offload { self.statusLine() }
+    }
 
     /// `STATUS=`: what `systemctl status` shows.
     func statusLine() -> String {
@@ -251,10 +281,10 @@ final class Daemon: Sendable {
 
     private static func makeScheduler(
         runtime: Runtime, smtp: SMTPSettings, metrics: EngineMetrics,
-        report: @escaping @Sendable (StepReport) -> Void
+        report: @escaping @Sendable (StepReport) -> Void, problem: @escaping @Sendable (String) -> Void
     ) throws -> Scheduler {
         let transports = try (0..<runtime.settings.connections).map { _ in try transport(smtp, metrics: metrics) }
-        return Scheduler(runner: try runtime.runner(), transports: transports, onOutcome: report)
+        return Scheduler(runner: try runtime.runner(), transports: transports, onOutcome: report, onProblem: problem)
     }
 
     private static func transport(_ smtp: SMTPSettings, metrics: EngineMetrics) throws -> any MailTransport {
@@ -286,6 +316,10 @@ final class Daemon: Sendable {
 
         var report: @Sendable (StepReport) -> Void {
             { [self] step in daemon.withLock { $0 }?.report(step) }
+        }
+
+        var problem: @Sendable (String) -> Void {
+            { [self] text in daemon.withLock { $0 }?.problem(text) }
         }
     }
 }

@@ -34,7 +34,10 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Where the virtual clock starts (ISO 8601; with --time-scale).") var clockStart: String?
 
     func run() async throws {
+        // Trapped from the first moment: a stop or a reload sent while the state is still being opened is kept
+        // for later, never the default action (which would kill the process).
         let stops = await UnixSignalsSequence(trapping: .sigterm, .sigint)
+        let hangups = await UnixSignalsSequence(trapping: .sighup)
         let environment = ProcessInfo.processInfo.environment
         let logger = Logger(label: "nurture") { _ in ServiceLogHandler(style: ServiceLogHandler.style(for: environment))
         }
@@ -43,8 +46,11 @@ struct RunCommand: AsyncParsableCommand {
         // A second daemon on the same state would release the first one's claims and call its sends uncertain.
         let lock = try Self.lockState(configuration)
         defer { close(lock) }
+        // A daemon killed outright left its address behind; until this one listens, the CLI must not trust it.
+        try? FileManager.default.removeItem(atPath: configuration.apiAddressFile)
         let daemon = try Daemon(
-            options: options, clock: clock, logger: logger, notifier: SystemdNotifier(environment: environment))
+            options: options, configuration: configuration, clock: clock, logger: logger,
+            notifier: SystemdNotifier(environment: environment))
         for problem in daemon.runtime.workspace.campaigns.errors { logger.warning("\(problem)") }
         let recovery: RecoveryReport
         do {
@@ -57,12 +63,10 @@ struct RunCommand: AsyncParsableCommand {
                 "\(recovery.uncertain) sends were in flight when the engine last stopped; not resent (see nurture status)"
             )
         }
-        // Trapped before anything can report READY=1, so no SIGHUP is lost.
-        let hangups = await UnixSignalsSequence(trapping: .sighup)
         let (ready, isReady) = AsyncStream<Void>.makeStream()
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(
-                service: StopSignalService(signals: stops, logger: logger),
+                service: StopSignalService(signals: stops, daemon: daemon),
                 successTerminationBehavior: .gracefullyShutdownGroup),
             .init(service: SchedulerService(daemon: daemon)),
         ]
@@ -103,8 +107,14 @@ struct RunCommand: AsyncParsableCommand {
                 var listening = api
                 listening.port = channel.localAddress?.port ?? api.port
                 let address = "http://\(listening.authority)"
-                try? Data((address + "\n").utf8).write(
-                    to: URL(fileURLWithPath: daemon.configuration.apiAddressFile), options: .atomic)
+                do {
+                    try Data((address + "\n").utf8).write(
+                        to: URL(fileURLWithPath: daemon.configuration.apiAddressFile), options: .atomic)
+                } catch {
+                    let file = daemon.configuration.apiAddressFile
+                    daemon.logger.error(
+                        "cannot write \(file): \(error); CLI commands will use the state database directly")
+                }
                 daemon.setAPIAddress(address)
                 daemon.logger.info("API listening on \(address)")
                 onListening()

@@ -19,8 +19,11 @@ struct SchedulerService: Service {
 }
 
 /// Everything the daemon says to systemd: `READY=1` once the HTTP server listens, `RELOADING=1`/`READY=1` around
-/// each SIGHUP reload, `STATUS=` and `WATCHDOG=1` while it runs, `STOPPING=1` as soon as shutdown begins. Last in
-/// the group, so it is the first to hear of shutdown.
+/// each SIGHUP reload, `STATUS=` and `WATCHDOG=1` while it runs, `STOPPING=1` when shutdown reaches it. Last in the
+/// group, so it is the first service to hear of shutdown.
+///
+/// The heartbeat runs as async code on purpose: were the process's threads all stuck (the concurrency pool
+/// starved, a deadlock), `WATCHDOG=1` would stop and systemd would restart the daemon.
 struct SystemdService: Service {
     let daemon: Daemon
     /// Yields once the HTTP server is listening (at once without one).
@@ -32,27 +35,40 @@ struct SystemdService: Service {
         for await _ in ready.cancelOnGracefulShutdown() { break }
         guard !Task.isShuttingDownGracefully, !Task.isCancelled else { return }
         let notifier = daemon.notifier
-        notifier.notify(["READY=1", "STATUS=\(daemon.statusLine())"])
-        let heartbeat = Heartbeat(notifier: notifier, status: { [daemon] in daemon.statusLine() })
-        heartbeat.start()
-        for await _ in hangups.cancelOnGracefulShutdown() {
-            await daemon.reload()
+        notifier.notify(["READY=1", "STATUS=\(await daemon.currentStatusLine())"])
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { [daemon, hangups] in
+                for await _ in hangups.cancelOnGracefulShutdown() { await daemon.reload() }
+            }
+            if notifier.isEnabled {
+                group.addTask { [daemon] in
+                    let interval = min(notifier.watchdogInterval ?? 5, 5)
+                    while (try? await Task.sleep(for: .seconds(interval))) != nil, !Task.isShuttingDownGracefully {
+                        var fields = ["STATUS=\(await daemon.currentStatusLine())"]
+                        if notifier.watchdogInterval != nil { fields.append("WATCHDOG=1") }
+                        notifier.notify(fields)
+                    }
+                }
+            }
+            // Whichever ends first (the hangups, at shutdown) ends the other.
+            await group.next()
+            group.cancelAll()
         }
-        heartbeat.stop()
         notifier.notify(["STOPPING=1", "STATUS=stopping: finishing sends in progress"])
         daemon.logger.info("stopping: finishing sends in progress")
     }
 }
 
-/// SIGTERM and SIGINT, trapped from the daemon's first moment (a stop sent while the state is still being opened
-/// is kept, not fatal): the first one ends this service, which shuts the group down gracefully.
+/// SIGTERM and SIGINT, trapped from the daemon's first moment: the first one stops the scheduler's claims at once
+/// and ends this service, which shuts the rest of the group down gracefully.
 struct StopSignalService: Service {
     let signals: UnixSignalsSequence
-    let logger: Logger
+    let daemon: Daemon
 
     func run() async throws {
         for await signal in signals.cancelOnGracefulShutdown() {
-            logger.info("\(signal) received")
+            daemon.beginStop()
+            daemon.logger.info("\(signal) received")
             return
         }
     }
