@@ -119,8 +119,15 @@ enum AddressListParser {
         }
 
         /// `<@relay.example:dana@x>`: the obsolete source route goes, the address stays (RFC 5322 §4.4).
+        /// White space and comments inside the brackets go too.
         private static func withoutRoute(_ angle: String) -> String {
-            let trimmed = String(angle.unicodeScalars.filter { !$0.properties.isWhitespace })
+            var depth = 0
+            let trimmed = String(
+                angle.unicodeScalars.filter { scalar in
+                    if scalar == "(" { depth += 1 }
+                    defer { if scalar == ")" { depth = max(0, depth - 1) } }
+                    return depth == 0 && scalar != ")" && !scalar.properties.isWhitespace
+                })
             guard trimmed.hasPrefix("@"), let colon = trimmed.firstIndex(of: ":") else { return trimmed }
             return String(trimmed[trimmed.index(after: colon)...])
         }

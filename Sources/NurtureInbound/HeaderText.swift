@@ -11,9 +11,8 @@ enum HeaderText {
         var scalars = String.UnicodeScalarView()
         var pendingSpace = false
         for scalar in text.unicodeScalars {
-            if scalar.properties.generalCategory == .control || scalar == " " || isInvisibleFormatting(scalar)
-                || scalar.properties.isWhitespace
-            {
+            if isInvisibleFormatting(scalar) { continue }
+            if scalar.properties.generalCategory == .control || scalar.properties.isWhitespace {
                 pendingSpace = !scalars.isEmpty
                 continue
             }

@@ -54,13 +54,14 @@ enum ReplyExcerpt {
     }
 
     /// "On Mon, 23 Nov 2026 at 14:35, Sam <sam@x> wrote:", possibly wrapped over two or three lines, and its
-    /// German, French, Spanish, Dutch and Italian forms.
+    /// German ("Am ... schrieb Sam <sam@x>:"), French, Spanish, Dutch, Italian and Portuguese forms: an opening
+    /// word, a "wrote" verb somewhere, and a colon at the end.
     private static func isAttribution(_ lowered: String, next: ArraySlice<Substring>) -> Bool {
         guard attributionStarts.contains(where: { lowered.hasPrefix($0) }) else { return false }
         let joined = ([lowered] + next.prefix(2).map { $0.trimmingWhiteSpace().lowercased() })
         for count in 1...joined.count {
             let text = joined.prefix(count).joined(separator: " ")
-            if attributionEnds.contains(where: { text.hasSuffix($0) }) { return true }
+            if text.hasSuffix(":"), attributionVerbs.contains(where: { text.contains($0) }) { return true }
         }
         return false
     }
@@ -77,8 +78,8 @@ enum ReplyExcerpt {
         "envoyé de mon iphone",
     ]
     private static let attributionStarts = ["on ", "am ", "le ", "el ", "op ", "il ", "em "]
-    private static let attributionEnds = [
-        "wrote:", "schrieb:", "a écrit :", "a écrit:", "escribió:", "geschreven:", "ha scritto:", "escreveu:",
+    private static let attributionVerbs = [
+        " wrote", " schrieb", " a écrit", " escribió", " geschreven", " ha scritto", " escreveu",
     ]
     private static let headerBlockStarts = ["from:", "von:", "de :", "de:", "van:", "da:"]
     private static let headerBlockFollowers = [
