@@ -21,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         // No default traits: neither swift-configuration nor the full-Foundation extras are used here.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        // Random-input tests for the inbound parser (test targets only).
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
         // libcurl, behind a tiny C shim for its variadic calls. Only NurtureSMTP imports it.
@@ -59,6 +61,8 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // Mail that comes back: replies, auto-replies and bounces, parsed from raw bytes. Pure: no I/O, no clock.
+        .target(name: "NurtureInbound", dependencies: ["NurtureCore"]),
         // The SMTP transport over libcurl.
         .target(name: "NurtureSMTP", dependencies: ["NurtureCore", "CCurl"]),
         // Prospects, enrollments, due steps, deliveries, events, suppressions: the protocol and SQLite (GRDB).
@@ -133,6 +137,13 @@ let package = Package(
         .testTarget(
             name: "NurtureMailTests", dependencies: ["NurtureMail", "NurtureCore", "NurtureTestSupport"],
             exclude: ["Golden"]),
+        .testTarget(
+            name: "NurtureInboundTests",
+            dependencies: [
+                "NurtureInbound", "NurtureCore", "NurtureMail",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            exclude: ["Fixtures"]),
         .testTarget(name: "NurtureSMTPTests", dependencies: ["NurtureSMTP", "NurtureCore", "NurtureTestSupport"]),
         .testTarget(name: "NurtureConfigTests", dependencies: ["NurtureConfig", "NurtureTestSupport"]),
         .testTarget(name: "NurtureStoreTests", dependencies: ["NurtureStore", "NurtureCore"]),
