@@ -15,7 +15,9 @@ struct PlainText {
                 writer.tag(Tag(rest[rest.index(after: rest.startIndex)..<close]))
                 rest = rest[rest.index(after: close)...]
             } else {
-                let end = rest.firstIndex(of: "<") ?? rest.endIndex
+                // Text up to the next `<`; a `<` that no `>` closes is text too (and must not stall the loop).
+                let after = rest.first == "<" ? rest.index(after: rest.startIndex) : rest.startIndex
+                let end = rest[after...].firstIndex(of: "<") ?? rest.endIndex
                 writer.text(Entities.decode(rest[..<end]))
                 rest = rest[end...]
             }
