@@ -83,7 +83,7 @@ let package = Package(
             name: "NurtureEngine",
             dependencies: [
                 "NurtureCore", "NurtureCampaigns", "NurtureTimeline", "NurtureRendering", "NurtureMail", "NurtureSMTP",
-                "NurtureStore",
+                "NurtureStore", "NurtureInbound",
             ]
         ),
         // Running as a service: systemd notifications, journald-style logs (without libsystemd), Prometheus metrics.
