@@ -22,6 +22,8 @@ public struct Configuration: Sendable {
     public var secretFile: String
     /// The daemon's HTTP server and its API token.
     public var api: APISettings
+    /// The reply mailbox; nil: replies and bounces are not read (record them with `nurture event`).
+    public var inbox: InboxConfiguration?
     /// The file this was read from, or nil for the built-in defaults.
     public var source: String?
 
@@ -36,6 +38,7 @@ public struct Configuration: Sendable {
         publicURL = "http://127.0.0.1:8080"
         secretFile = Self.resolve("var/secret", from: directory)
         api = APISettings(tokenFile: Self.resolve("var/api-token", from: directory))
+        inbox = nil
         source = nil
         smtpPasswordFile = nil
     }

@@ -17,7 +17,11 @@ public enum ConfigurationLoader {
     /// Where a configuration is looked for when `--config` is not given, in order.
     public static let searchPaths = ["./nurture.yml", "/etc/nurture/nurture.yml"]
 
-    static let keys = ["campaigns", "state", "smtp", "public_url", "secret_file", "engine", "api"]
+    static let keys = ["campaigns", "state", "smtp", "public_url", "secret_file", "engine", "api", "inbox"]
+    static let inboxKeys = [
+        "url", "tls", "user", "password_file", "ca_file", "poll_interval", "auto_replies_end_sequences",
+        "soft_bounce_limit",
+    ]
     static let apiKeys = ["listen", "token_file", "allow_remote", "max_body_bytes"]
     static let engineKeys = [
         "min_gap", "connections", "batch_size", "messages_per_second", "connections_per_domain", "max_attempts",
@@ -75,6 +79,9 @@ public enum ConfigurationLoader {
         readEngine(engineFields, into: &configuration.engine, reader: &reader)
         let apiFields = fields["api"].flatMap { reader.mapping($0, of: "`api`", allowed: apiKeys) } ?? [:]
         readAPI(apiFields, into: &configuration.api, directory: directory, reader: &reader)
+        if let node = fields["inbox"], let inboxFields = reader.mapping(node, of: "`inbox`", allowed: inboxKeys) {
+            configuration.inbox = readInbox(inboxFields, node, directory: directory, reader: &reader)
+        }
         configuration.smtpPasswordFile = readSMTP(
             smtpFields, into: &configuration.smtp, urlOverride: smtpURLOverride, directory: directory, reader: &reader)
         if reader.log.hasErrors { throw ConfigurationError(diagnostics: reader.log.diagnostics) }
@@ -264,6 +271,65 @@ public enum ConfigurationLoader {
                 "`listen: \(text)` is reachable from other machines; keep the API on 127.0.0.1 behind a reverse "
                     + "proxy, or add `allow_remote: true` to `api` if that is what you want")
         }
+    }
+
+    private static func readInbox(
+        _ fields: [String: Node], _ node: Node, directory: String, reader: inout YAMLReader
+    ) -> InboxConfiguration? {
+        guard let urlNode = fields["url"], let url = reader.nonEmptyString(urlNode, key: "url") else {
+            reader.log.error(
+                reader.location(of: node), "`inbox` needs `url`, like `imaps://imap.acme.example/INBOX`")
+            return nil
+        }
+        let components = URLComponents(string: url)
+        let scheme = components?.scheme?.lowercased()
+        guard scheme == "imap" || scheme == "imaps", let host = components?.host, !host.isEmpty else {
+            reader.log.error(
+                reader.location(of: urlNode),
+                "`url: \(url)` must be imaps://HOST/FOLDER, or imap://HOST/FOLDER (upgraded with STARTTLS)")
+            return nil
+        }
+        var inbox = InboxConfiguration(url: url, requireTLS: true)
+        if let tlsNode = fields["tls"], let text = reader.nonEmptyString(tlsNode, key: "tls") {
+            switch text {
+            case "required": inbox.requireTLS = true
+            case "none" where Loopback.contains(host: host): inbox.requireTLS = false
+            case "none":
+                reader.log.error(
+                    reader.location(of: tlsNode),
+                    "`tls: none` sends the mailbox password in plain text; it is allowed only for a server on this "
+                        + "machine, and \(host) is not")
+            default: reader.log.error(reader.location(of: tlsNode), "`tls: \(text)` must be `required` or `none`")
+            }
+        }
+        inbox.user = fields["user"].flatMap { reader.nonEmptyString($0, key: "user") }
+        inbox.passwordFile = fields["password_file"].flatMap { reader.nonEmptyString($0, key: "password_file") }
+            .map { Configuration.resolve($0, from: directory) }
+        inbox.caFile = fields["ca_file"].flatMap { reader.nonEmptyString($0, key: "ca_file") }
+            .map { Configuration.resolve($0, from: directory) }
+        if let pollNode = fields["poll_interval"], let text = reader.nonEmptyString(pollNode, key: "poll_interval") {
+            if let seconds = Self.seconds(text) {
+                inbox.pollInterval = TimeInterval(seconds)
+            } else {
+                reader.log.error(
+                    reader.location(of: pollNode), "`poll_interval: \(text)` must be a number of seconds, like `60s`")
+            }
+        }
+        if let flag = fields["auto_replies_end_sequences"] {
+            inbox.rules.autoRepliesEndSequences =
+                reader.bool(flag, key: "auto_replies_end_sequences") ?? inbox.rules.autoRepliesEndSequences
+        }
+        if let limitNode = fields["soft_bounce_limit"], let limit = reader.int(limitNode, key: "soft_bounce_limit") {
+            if limit > 0 {
+                inbox.rules.softBounceLimit = limit
+            } else {
+                reader.log.error(reader.location(of: limitNode), "`soft_bounce_limit` must be 1 or more")
+            }
+        }
+        if inbox.user != nil && inbox.passwordFile == nil {
+            reader.log.error(reader.location(of: node), "`inbox` has `user` but no `password_file`")
+        }
+        return inbox
     }
 
     static func seconds(_ text: String) -> Int? {

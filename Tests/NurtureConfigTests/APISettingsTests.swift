@@ -75,3 +75,73 @@ struct APISettingsTests {
         #expect(try load("").engine.drainTimeout == 30)
     }
 }
+
+struct InboxConfigurationTests {
+    let folder: TemporaryFolder
+
+    init() throws {
+        folder = try TemporaryFolder()
+    }
+
+    func load(_ text: String) throws -> Configuration {
+        try ConfigurationLoader.load(file: try folder.write(text, to: "\(UUID().uuidString)/nurture.yml").path)
+    }
+
+    func errors(_ text: String) throws -> [String] {
+        do {
+            _ = try load(text)
+            return []
+        } catch let error as ConfigurationError {
+            return error.diagnostics.map(\.description)
+        }
+    }
+
+    @Test func noInboxByDefault() throws {
+        #expect(try load("").inbox == nil)
+    }
+
+    @Test func anInboxReadsItsConnectionAndItsRules() throws {
+        let inbox = try #require(
+            try load(
+                """
+                inbox:
+                  url: imaps://imap.acme.example/Replies
+                  user: replies@acme.example
+                  password_file: imap-password
+                  poll_interval: 30s
+                  auto_replies_end_sequences: true
+                  soft_bounce_limit: 5
+                """
+            ).inbox)
+        #expect(inbox.url == "imaps://imap.acme.example/Replies")
+        #expect(inbox.requireTLS)
+        #expect(inbox.passwordFile?.hasSuffix("/imap-password") == true)
+        #expect(inbox.pollInterval == 30)
+        #expect(inbox.rules.autoRepliesEndSequences)
+        #expect(inbox.rules.softBounceLimit == 5)
+    }
+
+    @Test(arguments: [
+        ("inbox: { user: x }\n", "`inbox` needs `url`"),
+        ("inbox: { url: \"pop3://mail.acme.example\" }\n", "must be imaps://HOST/FOLDER"),
+        (
+            "inbox: { url: \"imap://mail.acme.example/INBOX\", tls: none }\n",
+            "allowed only for a server on this machine"
+        ),
+        ("inbox: { url: \"imaps://mail.acme.example\", user: x }\n", "has `user` but no `password_file`"),
+        (
+            "inbox: { url: \"imaps://mail.acme.example\", soft_bounce_limit: 0 }\n",
+            "`soft_bounce_limit` must be 1 or more"
+        ),
+        ("inbox: { url: \"imaps://mail.acme.example\", poll: 5 }\n", "unknown key `poll`"),
+    ])
+    func aBadInboxIsOneErrorWithItsPosition(text: String, message: String) throws {
+        let found = try errors(text)
+        #expect(found.count == 1, "\(found)")
+        #expect(found.first?.contains(message) == true, "\(found)")
+    }
+
+    @Test func plainTextIsFineOnThisMachine() throws {
+        #expect(try load("inbox: { url: \"imap://127.0.0.1:1143/INBOX\", tls: none }\n").inbox?.requireTLS == false)
+    }
+}
