@@ -179,7 +179,7 @@ struct HistoryEntry: Encodable {
     var summary: String {
         guard type == "delivery" else {
             var text = "from \(source ?? "?")"
-            if let campaign { text += ", \(campaign)" }
+            if let campaign { text += ", \(campaign)" + (step.map { "/\($0)" } ?? "") }
             if let detail, !detail.isEmpty { text += ": \(detail)" }
             return text
         }

@@ -96,6 +96,8 @@ final class Daemon: Sendable {
     /// Set when a stop begins: no reload starts a scheduler after it.
     private let stopping = Atomic<Bool>(false)
 
+    var isStopping: Bool { stopping.load(ordering: .relaxed) }
+
     /// The first thing a stop does, before any service is told: no more claims, no reload swaps.
     func beginStop() {
         stopping.store(true, ordering: .relaxed)
