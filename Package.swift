@@ -23,7 +23,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
     ],
     targets: [
-        // libcurl, behind a tiny C shim for its variadic calls. Only NurtureSMTP imports it.
+        // libcurl, behind a tiny C shim for its variadic calls. Only NurtureCurl imports it.
         .systemLibrary(
             name: "CCurl",
             pkgConfig: "libcurl",
@@ -59,8 +59,10 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // The one Swift type that owns a libcurl handle, shared by the SMTP transport and the IMAP reader.
+        .target(name: "NurtureCurl", dependencies: ["CCurl", "NurtureCore"]),
         // The SMTP transport over libcurl.
-        .target(name: "NurtureSMTP", dependencies: ["NurtureCore", "CCurl"]),
+        .target(name: "NurtureSMTP", dependencies: ["NurtureCore", "NurtureCurl"]),
         // Prospects, enrollments, due steps, deliveries, events, suppressions: the protocol and SQLite (GRDB).
         .target(
             name: "NurtureStore",
@@ -133,7 +135,8 @@ let package = Package(
         .testTarget(
             name: "NurtureMailTests", dependencies: ["NurtureMail", "NurtureCore", "NurtureTestSupport"],
             exclude: ["Golden"]),
-        .testTarget(name: "NurtureSMTPTests", dependencies: ["NurtureSMTP", "NurtureCore", "NurtureTestSupport"]),
+        .testTarget(
+            name: "NurtureSMTPTests", dependencies: ["NurtureSMTP", "NurtureCurl", "NurtureCore", "NurtureTestSupport"]),
         .testTarget(name: "NurtureConfigTests", dependencies: ["NurtureConfig", "NurtureTestSupport"]),
         .testTarget(name: "NurtureStoreTests", dependencies: ["NurtureStore", "NurtureCore"]),
         .testTarget(
