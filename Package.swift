@@ -63,6 +63,8 @@ let package = Package(
         .target(name: "NurtureCurl", dependencies: ["CCurl", "NurtureCore"]),
         // The SMTP transport over libcurl.
         .target(name: "NurtureSMTP", dependencies: ["NurtureCore", "NurtureCurl"]),
+        // Reads a reply mailbox over IMAP with libcurl, strictly read-only: what arrived since the last poll.
+        .target(name: "NurtureIMAP", dependencies: ["NurtureCore", "NurtureCurl"]),
         // Prospects, enrollments, due steps, deliveries, events, suppressions: the protocol and SQLite (GRDB).
         .target(
             name: "NurtureStore",
@@ -125,7 +127,7 @@ let package = Package(
         .testTarget(name: "NurtureTimelineTests", dependencies: ["NurtureTimeline", "NurtureCampaigns"]),
         .testTarget(
             name: "NurtureRenderingTests", dependencies: ["NurtureRendering", "NurtureCampaigns", "NurtureTestSupport"]),
-        // Real servers and parsers for the tests: aiosmtpd on loopback, Python's strict email parser.
+        // Real servers and parsers for the tests: aiosmtpd and dovecot on loopback, Python's strict email parser.
         .target(
             name: "NurtureTestSupport",
             dependencies: ["NurtureMail"],
@@ -137,6 +139,7 @@ let package = Package(
             exclude: ["Golden"]),
         .testTarget(
             name: "NurtureSMTPTests", dependencies: ["NurtureSMTP", "NurtureCurl", "NurtureCore", "NurtureTestSupport"]),
+        .testTarget(name: "NurtureIMAPTests", dependencies: ["NurtureIMAP", "NurtureCore", "NurtureTestSupport"]),
         .testTarget(name: "NurtureConfigTests", dependencies: ["NurtureConfig", "NurtureTestSupport"]),
         .testTarget(name: "NurtureStoreTests", dependencies: ["NurtureStore", "NurtureCore"]),
         .testTarget(
