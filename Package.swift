@@ -25,7 +25,7 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
-        // libcurl, behind a tiny C shim for its variadic calls. Only NurtureSMTP imports it.
+        // libcurl, behind a tiny C shim for its variadic calls. Only NurtureCurl imports it.
         .systemLibrary(
             name: "CCurl",
             pkgConfig: "libcurl",
@@ -63,8 +63,12 @@ let package = Package(
         ),
         // Mail that comes back: replies, auto-replies and bounces, parsed from raw bytes. Pure: no I/O, no clock.
         .target(name: "NurtureInbound", dependencies: ["NurtureCore"]),
+        // The one Swift type that owns a libcurl handle, shared by the SMTP transport and the IMAP reader.
+        .target(name: "NurtureCurl", dependencies: ["CCurl", "NurtureCore"]),
         // The SMTP transport over libcurl.
-        .target(name: "NurtureSMTP", dependencies: ["NurtureCore", "CCurl"]),
+        .target(name: "NurtureSMTP", dependencies: ["NurtureCore", "NurtureCurl"]),
+        // Reads a reply mailbox over IMAP with libcurl, strictly read-only: what arrived since the last poll.
+        .target(name: "NurtureIMAP", dependencies: ["NurtureCore", "NurtureCurl"]),
         // Prospects, enrollments, due steps, deliveries, events, suppressions: the protocol and SQLite (GRDB).
         .target(
             name: "NurtureStore",
@@ -112,7 +116,7 @@ let package = Package(
             dependencies: [
                 "NurtureCore", "NurtureCampaigns", "NurtureRendering", "NurtureMail", "NurtureSMTP",
                 "NurtureConfig", "NurtureEngine",
-                "NurtureStore", "NurtureTimeline", "NurtureService", "NurtureHTTP",
+                "NurtureStore", "NurtureTimeline", "NurtureService", "NurtureHTTP", "NurtureIMAP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -127,7 +131,7 @@ let package = Package(
         .testTarget(name: "NurtureTimelineTests", dependencies: ["NurtureTimeline", "NurtureCampaigns"]),
         .testTarget(
             name: "NurtureRenderingTests", dependencies: ["NurtureRendering", "NurtureCampaigns", "NurtureTestSupport"]),
-        // Real servers and parsers for the tests: aiosmtpd on loopback, Python's strict email parser.
+        // Real servers and parsers for the tests: aiosmtpd and dovecot on loopback, Python's strict email parser.
         .target(
             name: "NurtureTestSupport",
             dependencies: ["NurtureMail"],
@@ -144,7 +148,9 @@ let package = Package(
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             exclude: ["Fixtures"]),
-        .testTarget(name: "NurtureSMTPTests", dependencies: ["NurtureSMTP", "NurtureCore", "NurtureTestSupport"]),
+        .testTarget(
+            name: "NurtureSMTPTests", dependencies: ["NurtureSMTP", "NurtureCurl", "NurtureCore", "NurtureTestSupport"]),
+        .testTarget(name: "NurtureIMAPTests", dependencies: ["NurtureIMAP", "NurtureCore", "NurtureTestSupport"]),
         .testTarget(name: "NurtureConfigTests", dependencies: ["NurtureConfig", "NurtureTestSupport"]),
         .testTarget(name: "NurtureStoreTests", dependencies: ["NurtureStore", "NurtureCore"]),
         .testTarget(

@@ -1,3 +1,5 @@
+import NurtureCore
+
 /// How Nurture reaches its SMTP server.
 ///
 /// The password is kept out of `description`, `debugDescription` and `dump`, so settings can be logged.
@@ -42,14 +44,6 @@ public struct SMTPSettings: Sendable, Equatable {
         self.responseTimeout = responseTimeout
         self.transferTimeout = transferTimeout
     }
-}
-
-/// Whether the connection to the SMTP server must be encrypted.
-public enum TLSMode: String, Sendable, CaseIterable {
-    /// STARTTLS for `smtp://`, implicit TLS for `smtps://`; the certificate is always verified.
-    case required
-    /// Plain text; accepted only for a server on this machine (127.0.0.0/8, ::1, localhost).
-    case none
 }
 
 extension SMTPSettings: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {

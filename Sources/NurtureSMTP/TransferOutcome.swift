@@ -1,13 +1,4 @@
-/// The kinds of libcurl error that call for different words or a different decision.
-enum CurlErrorKind: Equatable {
-    case couldNotConnect
-    case timedOut
-    case startTLSUnavailable
-    case tls
-    case loginDenied
-    case connectionLost
-    case other
-}
+import NurtureCurl
 
 /// The facts of one finished transfer, and the judgement on them: delivered, transient or permanent.
 ///

@@ -1,3 +1,4 @@
+import NurtureCurl
 import Testing
 
 @testable import NurtureSMTP

@@ -75,6 +75,7 @@ struct RunCommand: AsyncParsableCommand {
         } else {
             isReady.yield()
         }
+        services.append(.init(service: InboxService(daemon: daemon)))
         services.append(.init(service: SystemdService(daemon: daemon, ready: ready, hangups: hangups)))
         logger.info(
             "nurture running: \(daemon.catalog.campaigns.campaigns.count) campaigns, state \(configuration.databasePath), clock \(TimeFormat.utc(clock.now()))"
