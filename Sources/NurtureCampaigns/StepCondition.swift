@@ -31,6 +31,14 @@ public enum StepCondition: Sendable, Hashable, CustomStringConvertible {
 }
 
 extension Step {
+    /// Its time and whether it goes depend on nothing about a prospect but the time zone and preferred channel: no
+    /// `wait: { until: ATTRIBUTE }`, no condition. Plans for such a step can be shared between prospects.
+    public var dependsOnlyOnZoneAndChannel: Bool {
+        guard skipIf.isEmpty, onlyIf.isEmpty else { return false }
+        if case .untilAttribute = timing { return false }
+        return true
+    }
+
     /// The first condition that keeps this step from going to the prospect, described for `plan` and `timeline`;
     /// nil when it goes.
     public func unmetCondition(attributes: [String: String], clickedSteps: Set<String>) -> String? {

@@ -47,14 +47,31 @@ public struct Enroller: Sendable {
         return EnrollOutcome(prospect: prospect, result: try store.enroll(request), firstStep: first)
     }
 
-    /// Many prospects into one campaign, two transactions in all: for `nurture import`.
+    /// Many prospects into one campaign, in one transaction: for `nurture import`. The first step is planned once
+    /// per kind of prospect (zone, channel) when nothing about the prospect can change it.
     public func enroll(_ drafts: [ProspectDraft], in campaign: Campaign, restart: Bool = false) throws
         -> [EnrollmentResult]
     {
         let now = clock.now()
-        let prospects = try store.saveProspects(drafts, at: now)
-        let requests = try prospects.map { try request(for: $0, in: campaign, restart: restart, at: now).0 }
-        return try store.enroll(requests)
+        let target = ImportTarget(
+            campaignID: campaign.id, priority: campaign.priority, concurrent: campaign.concurrent,
+            firstStepID: campaign.steps[0].id, restart: restart)
+        let first = campaign.steps[0]
+        let sameForAll = first.dependsOnlyOnZoneAndChannel
+        var planned: [FirstStepKey: Date] = [:]
+        return try store.importProspects(drafts, into: target, at: now) { prospect, lastEmailSent in
+            let key = FirstStepKey(zone: prospect.timeZone, channel: prospect.preferredChannel)
+            if lastEmailSent == nil, sameForAll, let due = planned[key] { return due }
+            let planner = settings.planner(for: campaign, prospect: prospect, enrolledAt: now)
+            let due = planner.nextStep(index: 0, anchor: now, lastEmailSent: lastEmailSent, now: now)?.due ?? now
+            if lastEmailSent == nil, sameForAll { planned[key] = due }
+            return due
+        }
+    }
+
+    private struct FirstStepKey: Hashable {
+        let zone: String?
+        let channel: Channel
     }
 
     /// Refuses what would only fail later: a time zone tzdata does not know.

@@ -25,6 +25,13 @@ public protocol NurtureStore: Sendable {
     func enroll(_ request: EnrollmentRequest) throws -> EnrollmentResult
     /// Many at once, in one transaction: for imports. Results are in the order of the requests.
     func enroll(_ requests: [EnrollmentRequest]) throws -> [EnrollmentResult]
+    /// Saves each prospect and enrolls it in one campaign, all in one transaction, by the same rules as `enroll`:
+    /// what `nurture import` does. `firstDue` plans the first step for a prospect given the last email it was sent
+    /// (nil for a new prospect).
+    func importProspects(
+        _ drafts: [ProspectDraft], into campaign: ImportTarget, at date: Date,
+        firstDue: (StoredProspect, _ lastEmailSent: Date?) throws -> Date
+    ) throws -> [EnrollmentResult]
     func enrollment(id: EnrollmentID) throws -> Enrollment?
     func enrollments(prospectID: ProspectID) throws -> [Enrollment]
     /// Ends the prospect's live enrollments (in one campaign, or all), removing their due steps; then resumes

@@ -293,6 +293,24 @@ public struct EnrollmentRequest: Sendable, Hashable {
     }
 }
 
+/// The campaign an import enrolls into, as the enrollment rules need it.
+public struct ImportTarget: Sendable, Hashable {
+    public var campaignID: String
+    public var priority: Int
+    public var concurrent: Bool
+    public var firstStepID: String
+    /// End enrollments already live in this campaign and start again.
+    public var restart: Bool
+
+    public init(campaignID: String, priority: Int, concurrent: Bool, firstStepID: String, restart: Bool) {
+        self.campaignID = campaignID
+        self.priority = priority
+        self.concurrent = concurrent
+        self.firstStepID = firstStepID
+        self.restart = restart
+    }
+}
+
 public enum EnrollmentResult: Sendable, Hashable {
     /// Enrolled; `paused` lists lower-priority enrollments it paused. The new one is itself `.paused` when a
     /// campaign of higher or equal priority is already running for the prospect.

@@ -98,18 +98,20 @@ extension SQLiteStore {
     }
 
     public func lastEmailSent(prospectID: ProspectID) throws -> Date? {
-        try read { db in
-            // An uncertain email may have gone out when it started; the engine finishes it later, on restart. One
-            // in flight (another worker, another process) is about to go out: it counts from its start.
-            try Double.fetchOne(
-                db.cachedStatement(
-                    sql: """
-                        SELECT MAX(CASE outcome WHEN 'delivered' THEN finished_at ELSE started_at END) FROM deliveries
-                        WHERE prospect_id = ? AND channel = 'email' AND outcome IN ('delivered', 'uncertain', 'in_flight')
-                        """), arguments: [prospectID]
-            )
-            .map(Date.init(timeIntervalSince1970:))
-        }
+        try read { db in try Self.lastEmailSent(prospectID: prospectID, in: db) }
+    }
+
+    static func lastEmailSent(prospectID: ProspectID, in db: Database) throws -> Date? {
+        // An uncertain email may have gone out when it started; the engine finishes it later, on restart. One
+        // in flight (another worker, another process) is about to go out: it counts from its start.
+        try Double.fetchOne(
+            db.cachedStatement(
+                sql: """
+                    SELECT MAX(CASE outcome WHEN 'delivered' THEN finished_at ELSE started_at END) FROM deliveries
+                    WHERE prospect_id = ? AND channel = 'email' AND outcome IN ('delivered', 'uncertain', 'in_flight')
+                    """), arguments: [prospectID]
+        )
+        .map(Date.init(timeIntervalSince1970:))
     }
 
     public func lastDeliveredEmail(enrollmentID: EnrollmentID) throws -> Delivery? {

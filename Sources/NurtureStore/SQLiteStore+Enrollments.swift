@@ -10,6 +10,52 @@ extension SQLiteStore {
         try write { db in try requests.map { try Self.enroll($0, in: db) } }
     }
 
+    public func importProspects(
+        _ drafts: [ProspectDraft], into campaign: ImportTarget, at date: Date,
+        firstDue: (StoredProspect, _ lastEmailSent: Date?) throws -> Date
+    ) throws -> [EnrollmentResult] {
+        try write { db in
+            try drafts.map { draft in
+                let (prospect, isNew) = try Self.saveReportingNew(draft, at: date, in: db)
+                guard isNew else {
+                    // Known already: the whole set of rules (its other campaigns, the gap since its last email).
+                    let last = try Self.lastEmailSent(prospectID: prospect.id, in: db)
+                    return try Self.enroll(
+                        EnrollmentRequest(
+                            prospectID: prospect.id, campaignID: campaign.campaignID, priority: campaign.priority,
+                            concurrent: campaign.concurrent, restart: campaign.restart,
+                            firstStepID: campaign.firstStepID, firstDueAt: try firstDue(prospect, last), at: date),
+                        in: db)
+                }
+                // New: no enrollment, no email sent; only an address suppressed before it was a prospect can stop it.
+                if let suppression = try Row.fetchOne(
+                    db.cachedStatement(sql: "SELECT * FROM suppressions WHERE email = ?"),
+                    arguments: [draft.email.description])
+                {
+                    return .suppressed(try Suppression(row: suppression))
+                }
+                try db.cachedStatement(
+                    sql: """
+                        INSERT INTO enrollments
+                            (prospect_id, campaign_id, status, enrolled_at, next_step_id, priority, concurrent)
+                        VALUES (?, ?, 'active', ?, ?, ?, ?)
+                        """
+                ).execute(arguments: [
+                    prospect.id, campaign.campaignID, date.storedSeconds, campaign.firstStepID, campaign.priority,
+                    campaign.concurrent,
+                ])
+                let enrollment = Enrollment(
+                    id: db.lastInsertedRowID, prospectID: prospect.id, campaignID: campaign.campaignID,
+                    status: .active, stopReason: nil, enrolledAt: date.asStored, endedAt: nil,
+                    nextStepID: campaign.firstStepID, lastStepID: nil, lastStepAt: nil)
+                try Self.putDueSend(
+                    enrollmentID: enrollment.id, stepID: campaign.firstStepID, dueAt: try firstDue(prospect, nil),
+                    attempt: 0, paused: false, in: db)
+                return .enrolled(enrollment, paused: [])
+            }
+        }
+    }
+
     public func enrollment(id: EnrollmentID) throws -> Enrollment? {
         try read { db in try Self.enrollment(id: id, in: db) }
     }

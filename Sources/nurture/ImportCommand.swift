@@ -1,5 +1,4 @@
 import ArgumentParser
-import CSV
 import Foundation
 import NurtureCampaigns
 import NurtureCore
@@ -98,19 +97,17 @@ private struct ImportSummary: Encodable {
 
 /// A CSV file or body with a header row, read row by row with the line each row starts on.
 struct CSVRows {
-    private let reader: CSVReader
+    private var scanner: CSVScanner
     /// The header row's names, trimmed and lower-cased.
     let columns: [String]
-    private var line = 1
 
     /// - Parameter name: how errors name the source (a path, or `request body`).
     init(stream: InputStream, name: String, required: String) throws {
-        do {
-            reader = try CSVReader(stream: stream, hasHeaderRow: true)
-        } catch {
-            throw CommandFailure(message: "\(name): not a CSV file: \(error)")
+        scanner = CSVScanner(stream: stream)
+        guard let header = scanner.next() else {
+            throw CommandFailure(message: "\(name): not a CSV file: \(scanner.failure ?? "it is empty")")
         }
-        columns = (reader.headerRow ?? []).map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        columns = header.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         guard columns.contains(required) else {
             throw CommandFailure(message: "\(name):1: error: the header row has no `\(required)` column")
         }
@@ -118,22 +115,20 @@ struct CSVRows {
 
     /// Set when the input stops being CSV (an unclosed quote, say); no rows follow.
     var failure: (line: Int, message: String)? {
-        // CSV.swift reports the end of the stream as `cannotReadFile`: not a problem of the file.
-        guard let error = reader.error, !(error is CSVError && "\(error)" == "cannotReadFile") else { return nil }
-        return (line + 1, "malformed CSV: \(error)")
+        scanner.failure.map { (scanner.line, "malformed CSV: \($0)") }
     }
 
     /// The next row as column → value, or why it is bad; nil at the end.
     mutating func next() -> (line: Int, row: Result<[String: String], RowError>)? {
-        guard let fields = reader.next() else { return nil }
-        line += 1
-        let start = line
-        // A quoted field may hold line breaks: the next row starts that many lines further on.
-        line += fields.reduce(0) { $0 + $1.reduce(0) { $0 + ($1 == "\n" || $1 == "\r\n" ? 1 : 0) } }
+        guard let fields = scanner.next() else { return nil }
+        let line = scanner.recordLine
         guard fields.count == columns.count else {
-            return (start, .failure(RowError(message: "expected \(columns.count) fields, found \(fields.count)")))
+            return (line, .failure(RowError(message: "expected \(columns.count) fields, found \(fields.count)")))
         }
-        return (start, .success(Dictionary(zip(columns, fields), uniquingKeysWith: { first, _ in first })))
+        var row: [String: String] = [:]
+        row.reserveCapacity(columns.count)
+        for (column, value) in zip(columns, fields) where row[column] == nil { row[column] = value }
+        return (line, .success(row))
     }
 
     struct RowError: Error {
