@@ -15,7 +15,20 @@ extension SQLiteStore {
         firstDue: (StoredProspect, _ lastEmailSent: Date?) throws -> Date
     ) throws -> [EnrollmentResult] {
         try write { db in
-            try drafts.map { draft in
+            // Prepared once for the batch: a million rows are a few statements each.
+            let findSuppression = try db.makeStatement(sql: "SELECT * FROM suppressions WHERE email = ?")
+            let insertEnrollment = try db.makeStatement(
+                sql: """
+                    INSERT INTO enrollments
+                        (prospect_id, campaign_id, status, enrolled_at, next_step_id, priority, concurrent)
+                    VALUES (?, ?, 'active', ?, ?, ?, ?)
+                    """)
+            let insertDueSend = try db.makeStatement(
+                sql: "INSERT INTO due_sends (enrollment_id, step_id, due_at, attempt, paused) VALUES (?, ?, ?, 0, 0)")
+            // Most lists go to a database with no suppressions at all: then there is nothing to look up.
+            let anySuppressed = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM suppressions)") ?? true
+            let enrolledAt = date.storedSeconds
+            return try drafts.map { draft in
                 let (prospect, isNew) = try Self.saveReportingNew(draft, at: date, in: db)
                 guard isNew else {
                     // Known already: the whole set of rules (its other campaigns, the gap since its last email).
@@ -28,29 +41,23 @@ extension SQLiteStore {
                         in: db)
                 }
                 // New: no enrollment, no email sent; only an address suppressed before it was a prospect can stop it.
-                if let suppression = try Row.fetchOne(
-                    db.cachedStatement(sql: "SELECT * FROM suppressions WHERE email = ?"),
-                    arguments: [draft.email.description])
+                if anySuppressed,
+                    let suppression = try Row.fetchOne(findSuppression, arguments: [draft.email.description])
                 {
                     return .suppressed(try Suppression(row: suppression))
                 }
-                try db.cachedStatement(
-                    sql: """
-                        INSERT INTO enrollments
-                            (prospect_id, campaign_id, status, enrolled_at, next_step_id, priority, concurrent)
-                        VALUES (?, ?, 'active', ?, ?, ?, ?)
-                        """
-                ).execute(arguments: [
-                    prospect.id, campaign.campaignID, date.storedSeconds, campaign.firstStepID, campaign.priority,
+                try insertEnrollment.execute(arguments: [
+                    prospect.id, campaign.campaignID, enrolledAt, campaign.firstStepID, campaign.priority,
                     campaign.concurrent,
                 ])
+                let enrollmentID = db.lastInsertedRowID
+                try insertDueSend.execute(arguments: [
+                    enrollmentID, campaign.firstStepID, try firstDue(prospect, nil).storedSeconds,
+                ])
                 let enrollment = Enrollment(
-                    id: db.lastInsertedRowID, prospectID: prospect.id, campaignID: campaign.campaignID,
+                    id: enrollmentID, prospectID: prospect.id, campaignID: campaign.campaignID,
                     status: .active, stopReason: nil, enrolledAt: date.asStored, endedAt: nil,
                     nextStepID: campaign.firstStepID, lastStepID: nil, lastStepAt: nil)
-                try Self.putDueSend(
-                    enrollmentID: enrollment.id, stepID: campaign.firstStepID, dueAt: try firstDue(prospect, nil),
-                    attempt: 0, paused: false, in: db)
                 return .enrolled(enrollment, paused: [])
             }
         }
