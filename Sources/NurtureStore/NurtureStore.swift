@@ -23,8 +23,6 @@ public protocol NurtureStore: Sendable {
     /// are paused, and the new one starts paused if one of higher or equal priority is running. Throws if there
     /// is no such prospect.
     func enroll(_ request: EnrollmentRequest) throws -> EnrollmentResult
-    /// Many at once, in one transaction: for imports. Results are in the order of the requests.
-    func enroll(_ requests: [EnrollmentRequest]) throws -> [EnrollmentResult]
     /// Saves each prospect and enrolls it in one campaign, all in one transaction, by the same rules as `enroll`:
     /// what `nurture import` does. `firstDue` plans the first step for a prospect given the last email it was sent
     /// (nil for a new prospect).

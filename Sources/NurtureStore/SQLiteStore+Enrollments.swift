@@ -6,10 +6,6 @@ extension SQLiteStore {
         try write { db in try Self.enroll(request, in: db) }
     }
 
-    public func enroll(_ requests: [EnrollmentRequest]) throws -> [EnrollmentResult] {
-        try write { db in try requests.map { try Self.enroll($0, in: db) } }
-    }
-
     public func importProspects(
         _ drafts: [ProspectDraft], into campaign: ImportTarget, at date: Date,
         firstDue: (StoredProspect, _ lastEmailSent: Date?) throws -> Date

@@ -175,26 +175,39 @@ struct EnrollmentTests {
         #expect(try store.status(nurture) == .active)
     }
 
-    @Test func aBatchAppliesTheRulesInOrder() throws {
+    @Test func anImportAppliesTheRulesInOrder() throws {
         let fixture = try StoreFixture()
         let store = fixture.store
-        let prospects = try store.saveProspects(
-            (0..<200).map { ProspectDraft(email: try address("p\($0)@example.com")) }, at: t0)
+        // One prospect already known and running in another campaign of higher priority; one suppressed before
+        // it was ever a prospect; one twice in the same list.
+        try store.enrolled(
+            try store.saveProspect(ProspectDraft(email: try address("known@example.com")), at: t0), in: "other",
+            priority: 10)
         try store.suppress(address("p7@example.com"), reason: "bounce", source: "smtp", at: t0)
-        let requests = prospects.map { request($0, "import") } + [request(prospects[0], "import")]
-        let results = try store.enroll(requests)
-        #expect(results.count == 201)
-        #expect(results.filter { if case .enrolled = $0 { true } else { false } }.count == 199)
+        let emails = (0..<200).map { "p\($0)@example.com" } + ["known@example.com", "p0@example.com"]
+        let target = ImportTarget(
+            campaignID: "import", priority: 0, concurrent: false, firstStepID: "first", restart: false)
+        let results = try store.importProspects(
+            try emails.map { ProspectDraft(email: try address($0)) }, into: target, at: t0
+        ) { _, _ in t0.addingTimeInterval(60) }
+        #expect(results.count == 202)
+        #expect(results.filter { if case .enrolled = $0 { true } else { false } }.count == 200)
         guard case .suppressed = results[7] else {
             Issue.record("p7 should be suppressed, got \(results[7])")
             return
         }
-        guard case .alreadyActive(let existing) = results[200], case .enrolled(let first, _) = results[0] else {
-            Issue.record("a prospect twice in one batch should be enrolled once, got \(results[200])")
+        guard case .enrolled(let known, _) = results[200], known.status == .paused else {
+            Issue.record("the known prospect goes through the priority rules: \(results[200])")
+            return
+        }
+        guard case .alreadyActive(let existing) = results[201], case .enrolled(let first, _) = results[0] else {
+            Issue.record("a prospect twice in one list should be enrolled once, got \(results[201])")
             return
         }
         #expect(existing == first)
-        #expect(try store.dueSends(limit: nil).count == 199)
+        #expect(try store.dueSends(limit: nil).filter { $0.stepID == "first" }.count == 200)
+        #expect(
+            try store.dueSends(limit: nil).allSatisfy { $0.stepID != "first" || $0.dueAt == t0.addingTimeInterval(60) })
     }
 
     @Test func enrollingAnUnknownProspectThrows() throws {
