@@ -93,12 +93,12 @@ struct SchedulingTests {
         let fixture = try StoreFixture()
         let prospects = try fixture.store.saveProspects(
             (0..<600).map { ProspectDraft(email: try address("p\($0)@example.com")) }, at: t0)
-        _ = try fixture.store.enroll(
-            prospects.enumerated().map { index, prospect in
+        for (index, prospect) in prospects.enumerated() {
+            _ = try fixture.store.enroll(
                 EnrollmentRequest(
                     prospectID: prospect.id, campaignID: "c", priority: 0, concurrent: false, restart: false,
-                    firstStepID: "first", firstDueAt: at(index % 50), at: t0)
-            })
+                    firstStepID: "first", firstDueAt: at(index % 50), at: t0))
+        }
         let stores = [fixture.store, try fixture.openAgain(), try fixture.openAgain(), try fixture.openAgain()]
         let claimed = Mutex<[[EnrollmentID]]>(Array(repeating: [], count: stores.count))
         let failures = Mutex<[String]>([])
