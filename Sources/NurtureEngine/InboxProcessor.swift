@@ -102,6 +102,10 @@ public struct InboxProcessor: Sendable {
     private func classify(_ message: InboundMessage) throws -> InboundOutcome {
         // A bounce is automatic mail too, so reports come first.
         if let report = message.deliveryReport { return try bounce(report) }
+        // A read receipt (RFC 8098) answers our email but is not the prospect writing: noted like an auto-reply.
+        let isReadReceipt =
+            message.root.contentType.mimeType == "multipart/report"
+            && message.root.contentType.parameters["report-type"]?.lowercased() == "disposition-notification"
         let subject = (message.subject ?? "").trimmingCharacters(in: .whitespaces).lowercased()
         if subject == "unsubscribe", let from = message.from?.address {
             _ = try actions.record(.unsubscribe, for: from, source: "mailto", detail: "an email saying unsubscribe")
@@ -111,8 +115,8 @@ public struct InboxProcessor: Sendable {
             return .unmatched(
                 "no prospect sent \(message.from?.address.description ?? "this") and no email of ours answered")
         }
-        if let kind = message.autoReply {
-            let detail = "\(kind)"
+        if let kind = message.autoReply.map({ "\($0)" }) ?? (isReadReceipt ? "read receipt" : nil) {
+            let detail = kind
             let ends = rules.autoRepliesEndSequences
             _ = try store.recordEvent(
                 EventDraft(
@@ -154,36 +158,42 @@ public struct InboxProcessor: Sendable {
         return "\(who) replied to \(step) of \(delivery.campaignID)"
     }
 
+    private func emailDelivery(messageID: String) throws -> Delivery? {
+        try store.delivery(messageID: messageID).flatMap { $0.channel == .email ? $0 : nil }
+    }
+
+    /// A report suppresses only when it returns an email of ours to that prospect: anyone can write a report, and
+    /// one that names no email we sent, or the owner's task, must not end a prospect's sequences.
     private func bounce(_ report: DeliveryStatusReport) throws -> InboundOutcome {
-        let original = try report.originalMessageID.flatMap { try store.delivery(messageID: $0) }
-        for recipient in report.recipients where recipient.isHard || recipient.isSoft {
-            // The report's address, or (a relay that rewrote it) the one our original email went to.
-            let prospect =
-                try recipient.address.flatMap { try store.prospect(email: $0) }
-                ?? original.flatMap { try store.prospect(id: $0.prospectID) }
-            guard let prospect else { continue }
+        guard let original = try report.originalMessageID.flatMap({ try emailDelivery(messageID: $0) }),
+            let prospect = try store.prospect(id: original.prospectID)
+        else { return .unmatched("a delivery report that returns no email of ours") }
+        // Delay warnings are not failures: the message is still queued and may well arrive.
+        for recipient in report.recipients
+        where recipient.isHard || (recipient.isSoft && recipient.action != .delayed) {
+            guard recipient.address.map({ $0 == prospect.email }) ?? true else { continue }
             let status = recipient.status?.description ?? (recipient.isHard ? "5.0.0" : "4.0.0")
             let detail = [status, recipient.diagnosticCode].compactMap { $0 }.joined(separator: " ")
             let now = clock.now()
             if recipient.isHard {
                 _ = try actions.record(
-                    .bounce, for: prospect.email, campaignID: original?.campaignID, stepID: original?.stepID,
+                    .bounce, for: prospect.email, campaignID: original.campaignID, stepID: original.stepID,
                     source: "dsn", detail: detail)
                 return .bounce(email: prospect.email, status: status, hard: true, suppressed: true)
             }
             _ = try store.recordEvent(
                 EventDraft(
-                    prospectID: prospect.id, kind: .softBounce, campaignID: original?.campaignID, occurredAt: now,
-                    source: "dsn", detail: detail, stepID: original?.stepID))
+                    prospectID: prospect.id, kind: .softBounce, campaignID: original.campaignID, occurredAt: now,
+                    source: "dsn", detail: detail, stepID: original.stepID))
             let count = try store.eventCount(prospectID: prospect.id, kind: .softBounce)
             guard count >= rules.softBounceLimit else {
                 return .bounce(email: prospect.email, status: status, hard: false, suppressed: false)
             }
             _ = try actions.record(
-                .bounce, for: prospect.email, campaignID: original?.campaignID, source: "dsn",
+                .bounce, for: prospect.email, campaignID: original.campaignID, source: "dsn",
                 detail: "\(count) soft bounces, the last \(detail)")
             return .bounce(email: prospect.email, status: status, hard: false, suppressed: true)
         }
-        return .unmatched("a delivery report about nobody of ours")
+        return .unmatched("a delivery report with no failure for \(prospect.email) (a delay warning, say)")
     }
 }

@@ -58,6 +58,8 @@ public struct LinkActivity: Sendable {
 
         let campaign = catalog.campaign(id: click.campaign)
         let step = campaign?.step(id: click.step) ?? campaign?.steps.first
+        // A suppressed address asked to hear nothing more: no call, no new campaign.
+        guard try store.suppression(email: click.email) == nil else { return ClickOutcome(alert: nil, enrolled: nil) }
         var reason: String?
         if live.isEmpty {
             reason = "clicked after their sequences ended"
@@ -65,9 +67,12 @@ public struct LinkActivity: Sendable {
             let days = Int(now.timeIntervalSince(since) / 86400)
             reason = "clicked after \(days) days without a click or reply"
         }
+        // `on_click` brings back someone who went through the whole sequence without answering: not someone who
+        // replied, reached the goal or was stopped by hand, and never into a campaign they were already in.
+        let inClicked = enrollments.filter { $0.campaignID == click.campaign }.max { $0.enrolledAt < $1.enrolledAt }
         var enrolled: String?
-        if let campaign, let target = campaign.onClickEnroll, !live.contains(where: { $0.campaignID == campaign.id }),
-            try store.suppression(email: click.email) == nil, catalog.campaign(id: target) != nil
+        if let campaign, let target = campaign.onClickEnroll, target != campaign.id, inClicked?.status == .completed,
+            !enrollments.contains(where: { $0.campaignID == target }), catalog.campaign(id: target) != nil
         {
             let enroller = Enroller(store: store, catalog: catalog, clock: clock, settings: settings)
             if case .enrolled = try enroller.enroll(ProspectDraft(email: click.email), in: target).result {

@@ -5,8 +5,8 @@ import NurtureSMTP
 import NurtureStore
 
 /// Tells a campaign's owner about a prospect at once (a click after a quiet spell, a reply), at most once per
-/// `EngineSettings.alertInterval` per prospect, and records each alert as an `owner_alert` event (with what the
-/// SMTP server said), so `nurture timeline` shows it.
+/// `EngineSettings.alertInterval` per prospect (a reply always), and records each alert sent as an `owner_alert`
+/// event (with what the SMTP server said), so `nurture timeline` shows it.
 public struct OwnerAlerts: Sendable {
     let store: any NurtureStore
     let clock: any WallClock
@@ -36,13 +36,14 @@ public struct OwnerAlerts: Sendable {
     /// - Parameters:
     ///   - step: the step the alert is about (the clicked email, the one replied to); its campaign's owner is told.
     ///   - why: one line for the event's detail and the log: "clicked after 41 days of silence".
+    ///   - urgent: a reply: never held back by the rate limit (a click an hour earlier must not swallow it).
     @discardableResult
     public func alert(
         _ subject: String, text: String, about prospect: StoredProspect, step: Step, of campaign: Campaign,
-        why: String
+        why: String, urgent: Bool = false
     ) throws -> Outcome {
         let now = clock.now()
-        if let last = try store.lastEvent(prospectID: prospect.id, kinds: [.ownerAlert]),
+        if !urgent, let last = try store.lastEvent(prospectID: prospect.id, kinds: [.ownerAlert]),
             now.timeIntervalSince(last.occurredAt) < settings.alertInterval
         {
             return .rateLimited(since: last.occurredAt)
@@ -59,16 +60,14 @@ public struct OwnerAlerts: Sendable {
         } catch {
             outcome = .failed("\(error)")
         }
-        let result: String =
-            switch outcome {
-            case .sent(let reply): "sent to \(campaign.owner.address): \(reply.code)"
-            case .failed(let reason): "not sent: \(reason)"
-            case .rateLimited: ""
-            }
-        _ = try store.recordEvent(
-            EventDraft(
-                prospectID: prospect.id, kind: .ownerAlert, campaignID: campaign.id, occurredAt: now,
-                source: "engine", detail: "\(why); \(result)"))
+        // Only an alert that went out is recorded (and counts for the rate limit); a failed one is the caller's to
+        // log, and the next event may alert again.
+        if case .sent(let reply) = outcome {
+            _ = try store.recordEvent(
+                EventDraft(
+                    prospectID: prospect.id, kind: .ownerAlert, campaignID: campaign.id, occurredAt: now,
+                    source: "engine", detail: "\(why); sent to \(campaign.owner.address): \(reply.code)"))
+        }
         return outcome
     }
 }

@@ -69,7 +69,13 @@ public struct StepRunner: Sendable {
             return .done(.dropped("the prospect is gone"))
         }
         if let suppression = try store.suppression(email: prospect.email) {
-            let reason = StopReason(rawValue: suppression.reason) ?? .suppressed
+            // Only the reasons the engine itself writes mean something; an imported list's own words do not.
+            let reason: StopReason =
+                switch suppression.reason {
+                case "unsubscribe": .unsubscribe
+                case "bounce": .bounce
+                default: .suppressed
+                }
             _ = try store.endEnrollments(prospectID: prospect.id, campaignID: nil, reason: reason, at: now)
             return .done(.dropped("\(prospect.email) is suppressed"))
         }

@@ -35,6 +35,14 @@ public final class CurlIMAPMailbox: MailboxReader {
         return plan.batch(selected: selected, more: more, messages: messages)
     }
 
+    public func latest() throws(IMAPError) -> MailboxCursor {
+        let connection = try IMAPConnection(checked)
+        let uidValidity = try examine(on: connection)
+        let highest = try search(from: 1, on: connection).max() ?? 0
+        connection.close()
+        return MailboxCursor(uidValidity: uidValidity, lastUID: highest)
+    }
+
     private var folder: String { checked.endpoint.folder }
 
     /// Opens the folder read-only; its UIDVALIDITY.
@@ -48,7 +56,7 @@ public final class CurlIMAPMailbox: MailboxReader {
             throw IMAPError(
                 .noSuchFolder,
                 "the IMAP server has no folder `\(folder)` that we may read (\(said)); name an existing folder in "
-                    + "imap.url, e.g. imaps://host/INBOX",
+                    + "inbox.url, e.g. imaps://host/INBOX",
                 serverResponse: said)
         case .no, .bad:
             throw IMAPError(

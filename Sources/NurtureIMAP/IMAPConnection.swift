@@ -134,7 +134,7 @@ final class IMAPConnection {
         switch code.kind {
         case .couldNotConnect:
             return IMAPError(
-                .connect, "could not connect to \(serverName): \(detail); check imap.url and that the server is up",
+                .connect, "could not connect to \(serverName): \(detail); check inbox.url and that the server is up",
                 curlCode: code.rawValue)
         case .timedOut:
             return IMAPError(
@@ -151,13 +151,13 @@ final class IMAPConnection {
             return IMAPError(
                 .tls,
                 "the TLS connection to \(serverName) failed (is its certificate trusted by this machine or by "
-                    + "imap.ca_file, and issued for this host name?): \(detail)",
+                    + "inbox.ca_file, and issued for this host name?): \(detail)",
                 curlCode: code.rawValue)
         case .loginDenied:
             return IMAPError(
                 .auth,
                 "\(serverName) refused the login of `\(settings.settings.user)`"
-                    + (said.map { " (\($0))" } ?? "") + ": check imap.user and the password file; "
+                    + (said.map { " (\($0))" } ?? "") + ": check inbox.user and the password file; "
                     + "polling will keep failing until they are fixed",
                 serverResponse: said, curlCode: code.rawValue)
         case .connectionLost:

@@ -37,7 +37,7 @@ struct IMAPEndpoint: Equatable {
         // Checked before anything echoes the URL: the part before `@` may be a password.
         guard !authority.contains("@") else {
             throw Self.invalid(
-                "the IMAP URL must not carry a user name or password; set imap.user and the password file")
+                "the IMAP URL must not carry a user name or password; set inbox.user and the password file")
         }
         let (host, portText) = try Self.splitHostAndPort(authority, url: text)
         self.scheme = scheme

@@ -33,7 +33,7 @@ extension IMAPSettings {
             }
         }
         guard !user.isEmpty, !user.containsHeaderBreakingCharacter else {
-            throw IMAPConfigurationError(.invalidCredentials, "imap.user is empty or holds a line break or NUL")
+            throw IMAPConfigurationError(.invalidCredentials, "inbox.user is empty or holds a line break or NUL")
         }
         // libcurl takes C strings: a NUL would silently cut the password short.
         guard !password.isEmpty, !password.utf8.contains(0) else {

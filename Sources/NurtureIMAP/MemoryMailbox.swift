@@ -54,4 +54,10 @@ public final class MemoryMailbox: MailboxReader {
         let messages = snapshot.messages.filter { selected.contains($0.uid) }
         return plan.batch(selected: selected, more: more, messages: messages)
     }
+
+    public func latest() throws(IMAPError) -> MailboxCursor {
+        let snapshot = state.withLock { $0 }
+        if let failure = snapshot.failure { throw failure }
+        return MailboxCursor(uidValidity: snapshot.uidValidity, lastUID: snapshot.messages.map(\.uid).max() ?? 0)
+    }
 }

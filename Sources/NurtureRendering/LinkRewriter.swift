@@ -12,11 +12,10 @@ enum LinkRewriter {
         }
     }
 
-    /// The entities Ink writes in attribute values.
+    /// The URL a browser would follow: every character reference decoded, named (`&amp;`) and numeric (`&#46;`,
+    /// `&#x2E;`), as the template's escaping of prospect values writes them.
     static func decodingEntities(_ text: String) -> String {
         guard text.contains("&") else { return text }
-        return text.replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&lt;", with: "<")
-            .replacingOccurrences(of: "&gt;", with: ">").replacingOccurrences(of: "&#39;", with: "'")
-            .replacingOccurrences(of: "&amp;", with: "&")
+        return Entities.decode(Substring(text))
     }
 }

@@ -36,6 +36,8 @@ struct InboxTests {
     func start(enrolling emails: [String]) throws -> (Daemon, DaemonAPI, [String: String]) {
         let daemon = try Daemon(config, in: folder, environment: [:])
         let api = try DaemonAPI(folder: folder)
+        // The first look at the folder marks where "new" starts; mail delivered before it is history.
+        #expect(eventually(within: .seconds(10)) { daemon.output.contains("reading new mail from now on") })
         for email in emails {
             #expect(
                 try api.call("POST", "/v1/enrollments", json: #"{"campaign":"hello","email":"\#(email)"}"#).status
@@ -142,6 +144,24 @@ struct InboxTests {
             try eventually(within: .seconds(10)) { try api.call("GET", "/v1/status").json["suppressed"] as? Int == 1 },
             "\(daemon.output)")
         #expect(try status(of: "gone@example.com", api).enrollment == "stopped")
+        #expect(daemon.terminate() == 0)
+    }
+
+    @Test func mailAlreadyInTheFolderWhenNurtureFirstLooksIsLeftAlone() throws {
+        let enrolled = try NurtureProcess.run(["enroll", "hello", "--email", "pat@example.com"] + config)
+        #expect(enrolled.status == 0, "\(enrolled.stderrText)")
+        try imap.deliver(
+            "From: pat@example.com\nSubject: old thread\nMessage-ID: <old@example.com>\n\nFrom last year.\n")
+        let daemon = try Daemon(config, in: folder, environment: [:])
+        let api = try DaemonAPI(folder: folder)
+        #expect(eventually(within: .seconds(10)) { daemon.output.contains("reading new mail from now on") })
+        try imap.deliver("From: marker@example.com\nSubject: unsubscribe\nMessage-ID: <marker@example.com>\n\n")
+        #expect(
+            try eventually(within: .seconds(10)) { try api.call("GET", "/v1/status").json["suppressed"] as? Int == 1 },
+            "\(daemon.output)")
+        let pat = try status(of: "pat@example.com", api)
+        #expect(!pat.events.contains("reply"), "last year's mail is not a reply to this campaign")
+        #expect(pat.enrollment == "active")
         #expect(daemon.terminate() == 0)
     }
 

@@ -49,6 +49,37 @@ struct ClickTrackingTests {
         }
     }
 
+    @Test func aLinkWithProspectValuesAndABodysOwnUnsubscribeLinkStayExact() throws {
+        let campaigns = try Fixture.folder([
+            "links.yml": """
+            id: links
+            from: dana@acme.example
+            owner: dana@acme.example
+            steps:
+              - { id: book, wait: 0, email: { subject: Hi, body: book.md } }
+
+            """,
+            "book.md": """
+            [Book a call](https://acme.example/book?who={{email}}&co={{company}}) or [leave]({{unsubscribe_url}}).
+
+            """,
+        ])
+        let (step, campaign) = try Fixture.step("book", in: campaigns, of: "links")
+        let prospect = try Fixture.prospect("sam.o-neil@example.com", ["company": "Init-tech_Co."])
+        let composed = try Fixture.composer().compose(step, of: campaign, for: prospect)
+        let parsed = try PythonEmailParser.parse(bytes: composed.message.bytes)
+        #expect(
+            Set(Self.clicks(in: parsed).map(\.url)) == [
+                "https://acme.example/book?who=sam.o-neil@example.com&co=Init-tech_Co."
+            ])
+        // The body's own unsubscribe link stays ours, untracked, and reads (entities decoded) as the header's.
+        let html = try #require(parsed.parts.first { $0.contentType == "text/html" }).content
+        let decoded = html.replacing(/&#(\d+);/) { match in
+            String(Character(Unicode.Scalar(UInt32(match.1)!)!))
+        }
+        #expect(decoded.contains("href=\"\(try Fixture.unsubscribeLink(parsed.listUnsubscribe))\""))
+    }
+
     @Test func aClickIsRecordedWithItsStepAndAQuietProspectEarnsOneAlert() throws {
         let engine = try EngineHarness()
         try engine.enroll("pat@example.com")
@@ -139,6 +170,22 @@ struct ClickTrackingTests {
         #expect(outcome.alert?.reason == "clicked after their sequences ended")
         #expect(outcome.enrolled == "again")
         #expect(try engine.store.enrollments(prospectID: pat).map(\.campaignID) == ["first", "again"])
+
+        // Clicking again does not enroll them in `again` a second time.
+        let twice = try activity.click(
+            LinkClick(
+                email: try EmailAddress("pat@example.com"), campaign: "first", step: "one",
+                url: "https://acme.example/x"))
+        #expect(twice.enrolled == nil)
+
+        // Someone who replied is talking to the rep: a click never puts them back into automation.
+        try engine.enroll("sam@example.com", in: "first")
+        _ = try engine.actions.record(.reply, for: try EmailAddress("sam@example.com"), source: "test")
+        let replied = try activity.click(
+            LinkClick(
+                email: try EmailAddress("sam@example.com"), campaign: "first", step: "one",
+                url: "https://acme.example/x"))
+        #expect(replied.enrolled == nil)
 
         // A suppressed address is never enrolled again by a click.
         _ = try engine.actions.record(.unsubscribe, for: try EmailAddress("pat@example.com"), source: "test")

@@ -93,7 +93,7 @@ struct InboxProcessorTests {
         #expect(try events.last?.kind == .autoReply)
     }
 
-    func report(status: String, action: String, id: String) -> String {
+    func report(status: String, action: String, id: String, original: String? = nil) -> String {
         """
         From: MAILER-DAEMON@mx.acme.example
         To: dana@acme.example
@@ -120,7 +120,7 @@ struct InboxProcessorTests {
         --B
         Content-Type: text/rfc822-headers
 
-        Message-ID: \(thanksID)
+        Message-ID: \(original ?? thanksID)
         To: pat@example.com
         Subject: the pricing guide
 
@@ -139,17 +139,60 @@ struct InboxProcessorTests {
         #expect(try events.last?.stepID == "thanks", "the report names the email that bounced")
     }
 
-    @Test func softBouncesSuppressOnlyAtTheLimit() throws {
-        let first = try handle(report(status: "4.2.2", action: "delayed", id: "<dsn1@mx>"))
-        #expect(
-            first
-                == .bounce(email: try EmailAddress("pat@example.com"), status: "4.2.2", hard: false, suppressed: false))
+    @Test func softBouncesSuppressOnlyAtTheLimitAndDelayWarningsDoNotCount() throws {
+        let pat = try EmailAddress("pat@example.com")
+        let delayed = try handle(report(status: "4.4.7", action: "delayed", id: "<warn@mx>"))
+        #expect(delayed.name == "unmatched", "a delay warning is no failure: the message may still arrive")
+        let first = try handle(report(status: "4.2.2", action: "failed", id: "<dsn1@mx>"), uid: 2)
+        #expect(first == .bounce(email: pat, status: "4.2.2", hard: false, suppressed: false))
         #expect(try statuses == [.active])
-        let second = try handle(report(status: "4.2.2", action: "delayed", id: "<dsn2@mx>"), uid: 2)
-        #expect(
-            second
-                == .bounce(email: try EmailAddress("pat@example.com"), status: "4.2.2", hard: false, suppressed: true))
+        let second = try handle(report(status: "4.2.2", action: "failed", id: "<dsn2@mx>"), uid: 3)
+        #expect(second == .bounce(email: pat, status: "4.2.2", hard: false, suppressed: true))
         #expect(try statuses == [.stopped])
+    }
+
+    @Test func aReportThatReturnsNoEmailOfOursOrTheOwnersTaskSuppressesNobody() throws {
+        // Anyone can write a report naming a prospect: without one of our emails to them in it, it is ignored.
+        let forged = try handle(report(status: "5.1.1", action: "failed", id: "<f@mx>", original: "<not-ours@x>"))
+        #expect(forged.name == "unmatched")
+        // The owner's mailbox bouncing a task (`call-now` went to dana@acme.example) is not the prospect's doing.
+        let pat = try engine.prospectID("pat@example.com")
+        let task = try #require(try engine.store.deliveries(prospectID: pat).first { $0.channel == .phone }?.messageID)
+        let ownerGone = try handle(report(status: "5.1.1", action: "failed", id: "<o@mx>", original: task), uid: 2)
+        #expect(ownerGone.name == "unmatched")
+        #expect(try engine.store.suppression(email: EmailAddress("pat@example.com")) == nil)
+        #expect(try statuses == [.active])
+    }
+
+    @Test func aReadReceiptIsNoReply() throws {
+        let receipt = """
+            From: Pat <pat@example.com>
+            To: dana@acme.example
+            Subject: Read: the pricing guide
+            Message-ID: <mdn@example.com>
+            References: \(thanksID)
+            MIME-Version: 1.0
+            Content-Type: multipart/report; report-type=disposition-notification; boundary="R"
+
+            --R
+            Content-Type: text/plain
+
+            Your message was read on Monday.
+            --R
+            Content-Type: message/disposition-notification
+
+            Final-Recipient: rfc822; pat@example.com
+            Disposition: manual-action/MDN-sent-manually; displayed
+
+            --R--
+
+            """
+        guard case .autoReply(_, let kind, let ended) = try handle(receipt) else {
+            Issue.record("a read receipt is automatic")
+            return
+        }
+        #expect(kind == "read receipt" && !ended)
+        #expect(try statuses == [.active])
     }
 
     @Test func anUnsubscribeEmailUnsubscribes() throws {

@@ -149,7 +149,7 @@ import Testing
         let error = IMAPFixtures.imapError { () throws(IMAPError) in try mailbox.fetch(after: nil, limit: 10) }
         #expect(error?.code == .noSuchFolder)
         #expect(error?.message.contains("`Replies`") == true)
-        #expect(error?.message.contains("imap.url") == true)
+        #expect(error?.message.contains("inbox.url") == true)
     }
 
     @Test func aWrongPasswordGivesTheAuthCodeAndNeverShowsThePassword() throws {
@@ -158,7 +158,7 @@ import Testing
         let mailbox = try CurlIMAPMailbox(settings: IMAPFixtures.settings(server, password: wrong))
         let error = IMAPFixtures.imapError { () throws(IMAPError) in try mailbox.fetch(after: nil, limit: 10) }
         #expect(error?.code == .auth)
-        #expect(error?.message.contains("imap.user and the password file") == true)
+        #expect(error?.message.contains("inbox.user and the password file") == true)
         #expect(error?.serverResponse?.contains("AUTHENTICATIONFAILED") == true)
         #expect(error.map { !"\($0) \($0.serverResponse ?? "")".contains(wrong) } == true)
     }

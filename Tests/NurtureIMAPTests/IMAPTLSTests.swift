@@ -19,7 +19,7 @@ import Testing
         let mailbox = try CurlIMAPMailbox(settings: settings)
         let error = IMAPFixtures.imapError { () throws(IMAPError) in try mailbox.fetch(after: nil, limit: 10) }
         #expect(error?.code == .tls)
-        #expect(error?.message.contains("imap.ca_file") == true)
+        #expect(error?.message.contains("inbox.ca_file") == true)
     }
 
     @Test func imapWithSTARTTLSRequiredReadsMail() throws {

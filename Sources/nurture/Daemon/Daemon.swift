@@ -123,9 +123,9 @@ final class Daemon: Sendable {
         }
     }
 
-    /// The scheduler could not work (the state database failing): logged, and shown as the last error.
-    func problem(_ text: String) {
-        logger.error("\(text)")
+    /// Something could not work (the state database, the reply mailbox): logged, and shown as the last error.
+    func problem(_ text: String, level: Logger.Level = .error) {
+        logger.log(level: level, "\(text)")
         state.withLock { $0.lastSendError = text }
     }
 
@@ -208,7 +208,7 @@ final class Daemon: Sendable {
         {
             do {
                 replacement = try Self.makeScheduler(
-                    runtime: next, smtp: smtp, metrics: metrics, report: report, problem: problem)
+                    runtime: next, smtp: smtp, metrics: metrics, report: report, problem: { [self] in problem($0) })
                 alertTransport = try Self.transport(smtp, metrics: metrics)
             } catch {
                 let message = (error as? CommandFailure)?.message ?? "\(error)"

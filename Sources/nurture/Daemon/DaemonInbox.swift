@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import NurtureCampaigns
 import NurtureConfig
 import NurtureCore
@@ -24,10 +25,9 @@ struct InboxService: Service {
     }
 }
 
-/// One poll at a time, on a connection kept between polls (and made anew when the settings change).
+/// One poll at a time (each poll is one IMAP connection), backing off after failures.
 final class DaemonInbox: Sendable {
     let daemon: Daemon
-    private let connection = Mutex<(settings: IMAPSettings, reader: CurlIMAPMailbox)?>(nil)
     private let failures = Atomic<Int>(0)
 
     /// Messages fetched per round trip; a folder with more is read in several.
@@ -40,73 +40,67 @@ final class DaemonInbox: Sendable {
     /// Reads whatever arrived; returns the seconds until the next poll (longer after failures, up to an hour).
     func poll() -> TimeInterval {
         guard let inbox = daemon.configuration.inbox else { return 60 }
-        let logger = daemon.logger
+        let mailbox = Self.mailboxKey(inbox.url)
         do {
-            let reader = try reader(for: inbox)
-            try read(reader, mailbox: Self.mailboxKey(inbox.url), rules: inbox.rules)
+            try read(try reader(for: inbox), mailbox: mailbox, rules: inbox.rules)
             failures.store(0, ordering: .relaxed)
             return inbox.pollInterval
         } catch {
             let count = failures.add(1, ordering: .relaxed).newValue
             let delay = min(inbox.pollInterval * pow(2, Double(min(count - 1, 10))), 3600)
-            let message = "inbox \(Self.mailboxKey(inbox.url)): \(error); trying again in \(Int(delay)) s"
-            // A refused login will not fix itself: say it loudly once, then quietly back off.
-            if count == 1 { logger.error("\(message)") } else { logger.warning("\(message)") }
-            daemon.problem(message)
+            let message = "inbox \(mailbox): \(error); trying again in \(Int(delay)) s"
+            // A refused login will not fix itself: said as an error once, then as warnings while it backs off.
+            daemon.problem(message, level: count == 1 ? .error : .warning)
             return delay
         }
     }
 
     private func reader(for inbox: InboxConfiguration) throws -> CurlIMAPMailbox {
-        var password: String?
         do {
-            password = try inbox.password()
-        } catch {
+            let settings = IMAPSettings(
+                url: inbox.url, tls: inbox.requireTLS ? .required : .none, user: inbox.user ?? "",
+                password: try inbox.password() ?? "", caFile: inbox.caFile)
+            return try CurlIMAPMailbox(settings: settings)
+        } catch let error as ConfigurationError {
             throw CommandFailure(message: error.diagnostics.first?.description ?? "\(error)")
-        }
-        let settings = IMAPSettings(
-            url: inbox.url, tls: inbox.requireTLS ? .required : .none, user: inbox.user ?? "",
-            password: password ?? "", caFile: inbox.caFile)
-        return try connection.withLock { current throws in
-            if let current, current.settings == settings { return current.reader }
-            let reader: CurlIMAPMailbox
-            do {
-                reader = try CurlIMAPMailbox(settings: settings)
-            } catch {
-                throw CommandFailure(message: "\(error)")
-            }
-            current = (settings, reader)
-            return reader
+        } catch {
+            throw CommandFailure(message: "\(error)")
         }
     }
 
-    private func read(_ reader: CurlIMAPMailbox, mailbox: String, rules: InboxRules) throws {
+    private func read(_ reader: some MailboxReader, mailbox: String, rules: InboxRules) throws {
         let store = daemon.store
         let processor = InboxProcessor(store: store, catalog: daemon.catalog, clock: daemon.clock, rules: rules)
-        var cursor = try store.mailboxPosition(mailbox).map {
-            MailboxCursor(uidValidity: $0.uidValidity, lastUID: $0.lastUID)
+        guard let stored = try store.mailboxPosition(mailbox) else {
+            // A folder seen for the first time may hold years of someone's mail: only what arrives from now on is
+            // Nurture's business.
+            let start = try reader.latest()
+            try store.setMailboxPosition(
+                MailboxPosition(uidValidity: start.uidValidity, lastUID: start.lastUID), of: mailbox)
+            daemon.logger.info(
+                "inbox \(mailbox): reading new mail from now on (the \(start.lastUID > 0 ? "messages already there are" : "folder is empty and") left alone)"
+            )
+            return
         }
+        var cursor = MailboxCursor(uidValidity: stored.uidValidity, lastUID: stored.lastUID)
         while true {
             let batch = try reader.fetch(after: cursor, limit: Self.batchSize)
-            if batch.uidValidityChanged, cursor != nil {
+            if batch.uidValidityChanged {
                 daemon.logger.warning(
-                    "inbox \(mailbox): the folder's UIDVALIDITY changed; reading it again from the start")
-            }
-            if cursor == nil || batch.uidValidityChanged {
-                cursor = MailboxCursor(uidValidity: batch.uidValidity, lastUID: 0)
+                    "inbox \(mailbox): the folder's UIDVALIDITY changed; reading it again (what was handled is skipped)"
+                )
             }
             for message in batch.messages {
-                let outcome = try processor.handle(
-                    message.bytes, mailbox: mailbox, uid: message.uid, uidValidity: batch.uidValidity)
-                act(on: outcome)
-                cursor?.lastUID = message.uid
+                act(
+                    on: try processor.handle(
+                        message.bytes, mailbox: mailbox, uid: message.uid, uidValidity: batch.uidValidity))
                 try store.setMailboxPosition(
                     MailboxPosition(uidValidity: batch.uidValidity, lastUID: message.uid), of: mailbox)
             }
-            if batch.messages.isEmpty, let cursor {
-                try store.setMailboxPosition(
-                    MailboxPosition(uidValidity: cursor.uidValidity, lastUID: cursor.lastUID), of: mailbox)
-            }
+            // Past every UID this batch covered, fetched or not (a message expunged meanwhile).
+            cursor = batch.cursor
+            try store.setMailboxPosition(
+                MailboxPosition(uidValidity: cursor.uidValidity, lastUID: cursor.lastUID), of: mailbox)
             guard batch.more, !daemon.isStopping else { return }
         }
     }
@@ -119,7 +113,7 @@ final class DaemonInbox: Sendable {
             guard let (campaign, step) = owner(of: alert) else { return }
             daemon.alerts.send(
                 alert.summary, text: "\(alert.summary):\n\n\(alert.excerpt)", about: alert.prospect, step: step,
-                of: campaign, why: "replied", through: daemon)
+                of: campaign, why: "replied", urgent: true, through: daemon)
         case .autoReply(let email, let kind, let ended):
             logger.info("automatic reply from \(email) (\(kind))\(ended ? ": sequences ended" : ""); recorded")
         case .bounce(let email, let status, let hard, let suppressed):

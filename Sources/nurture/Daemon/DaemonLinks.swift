@@ -75,12 +75,12 @@ final class AlertSender: Sendable {
 
     func send(
         _ subject: String, text: String, about prospect: StoredProspect, step: Step, of campaign: Campaign, why: String,
-        through daemon: Daemon
+        urgent: Bool = false, through daemon: Daemon
     ) {
         queue.async {
             do {
                 let outcome = try daemon.ownerAlerts.alert(
-                    subject, text: text, about: prospect, step: step, of: campaign, why: why)
+                    subject, text: text, about: prospect, step: step, of: campaign, why: why, urgent: urgent)
                 switch outcome {
                 case .sent: daemon.logger.info("told \(campaign.owner.address) that \(prospect.email) \(why)")
                 case .rateLimited(let since):
