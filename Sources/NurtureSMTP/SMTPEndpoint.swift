@@ -65,32 +65,11 @@ struct SMTPEndpoint: Equatable {
     private static func splitHostAndPort(
         _ authority: Substring, url: String
     ) throws(SMTPConfigurationError) -> (host: String, port: Substring?) {
-        if authority.hasPrefix("[") {
-            guard let close = authority.firstIndex(of: "]") else {
-                throw invalid("`\(url)` has an unclosed `[` around its IPv6 address")
-            }
-            let host = String(authority[authority.index(after: authority.startIndex)..<close])
-            var v6 = in6_addr()
-            guard inet_pton(AF_INET6, host, &v6) == 1 else {
-                throw invalid("`\(url)`: `\(host)` is not an IPv6 address")
-            }
-            let after = authority[authority.index(after: close)...]
-            if after.isEmpty { return (host, nil) }
-            guard after.hasPrefix(":") else { throw invalid("`\(url)` has junk after its IPv6 address") }
-            return (host, after.dropFirst())
+        do {
+            return try URLAuthority.split(authority, url: url, example: "smtp://mail.example.com:587")
+        } catch {
+            throw invalid(error.message)
         }
-        let parts = authority.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count <= 2 else {
-            throw invalid("`\(url)`: write an IPv6 address in brackets, e.g. smtp://[::1]:2525")
-        }
-        let host = parts[0]
-        guard !host.isEmpty,
-            host.utf8.allSatisfy({ byte in
-                (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
-                    || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_")
-            })
-        else { throw invalid("`\(url)` has no valid host name; write it as smtp://mail.example.com:587") }
-        return (String(host), parts.count == 2 ? parts[1] : nil)
     }
 
     private static func invalid(_ message: String) -> SMTPConfigurationError {
