@@ -141,6 +141,8 @@ enum Schema {
 
         -- A reply is matched to the email it answers through In-Reply-To and References.
         CREATE INDEX deliveries_by_message_id ON deliveries(message_id) WHERE message_id IS NOT NULL;
+        -- Start-up releases what a stopped process had claimed: a handful of rows among millions waiting.
+        CREATE INDEX due_sends_claimed ON due_sends(claimed_at) WHERE claimed_at IS NOT NULL;
         -- "The prospect's last click", "alerts sent to the owner lately", "soft bounces so far".
         CREATE INDEX events_by_prospect_and_kind ON events(prospect_id, kind, occurred_at);
         """

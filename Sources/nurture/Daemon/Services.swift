@@ -35,7 +35,9 @@ struct SystemdService: Service {
         for await _ in ready.cancelOnGracefulShutdown() { break }
         guard !Task.isShuttingDownGracefully, !Task.isCancelled else { return }
         let notifier = daemon.notifier
-        notifier.notify(["READY=1", "STATUS=\(await daemon.currentStatusLine())"])
+        // READY=1 at once: the status line counts every pending step, which takes a moment with millions.
+        notifier.notify(["READY=1"])
+        notifier.notify(["STATUS=\(await daemon.currentStatusLine())"])
         await withTaskGroup(of: Void.self) { group in
             group.addTask { [daemon, hangups] in
                 for await _ in hangups.cancelOnGracefulShutdown() { await daemon.reload() }
