@@ -156,7 +156,10 @@ let package = Package(
             dependencies: ["NurtureService", .product(name: "Logging", package: "swift-log"), "NurtureTestSupport"]),
         .testTarget(
             name: "NurtureHTTPTests",
-            dependencies: ["NurtureHTTP", "NurtureTestSupport", .product(name: "Hummingbird", package: "hummingbird")]),
+            dependencies: [
+                "NurtureHTTP", "NurtureTestSupport", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .testTarget(
             name: "NurtureEngineTests",
             dependencies: [

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 import NurtureHTTP
 import Synchronization
 import Testing
@@ -62,9 +63,12 @@ struct RoutesTests {
         let router = NurtureRoutes.router(
             backend: backend, links: NoLinks(), token: { Self.token }, maxBodyBytes: maxBodyBytes)
         let (ports, port) = AsyncStream<Int>.makeStream()
+        // Stopping the server by cancelling its task is expected here: not worth an error line in the test output.
+        var quiet = Logger(label: "routes-tests")
+        quiet.logLevel = .critical
         let app = Application(
             router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in port.yield(channel.localAddress?.port ?? 0) })
+            onServerRunning: { channel in port.yield(channel.localAddress?.port ?? 0) }, logger: quiet)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await app.run() }
             var iterator = ports.makeAsyncIterator()
