@@ -88,3 +88,20 @@ struct ProspectTests {
         #expect(try store.prospect(email: address("nobody@example.com")) == nil)
     }
 }
+
+struct AttributeEncodingTests {
+    @Test func anyTextInAnAttributeIsStoredAndReadBackExactly() throws {
+        let store = try SQLiteStore.inMemory()
+        let attributes = [
+            "quote": "say \"hi\"", "slash": "a\\b/c", "lines": "one\ntwo\r\n", "tab": "a\tb", "control": "\u{1}x\u{1F}",
+            "unicode": "café ☕ 日本", "empty": "",
+        ]
+        let saved = try store.saveProspect(
+            ProspectDraft(email: try address("a@example.com"), attributes: attributes), at: t0)
+        #expect(try store.prospect(id: saved.id)?.attributes == attributes)
+        // A second save merges through SQLite's json_patch, which must read what was written.
+        _ = try store.saveProspect(
+            ProspectDraft(email: try address("a@example.com"), attributes: ["more": "1"]), at: t0)
+        #expect(try store.prospect(id: saved.id)?.attributes == attributes.merging(["more": "1"]) { $1 })
+    }
+}
