@@ -23,6 +23,12 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Runs of the peer (APScheduler fills its store at about 150 jobs a second).") var peerRuns = 1
     @Flag(help: "Leave out the peer (it needs Benchmarks/.venv with APScheduler).") var skipPeer = false
     @Option(help: "Only these workloads, comma-separated: throughput, scale, timer, peer.") var only: String?
+    @Option(help: "Runs of the large population (default: --runs; an import of a million takes minutes).")
+    var largeRuns: Int?
+    @Option(help: "Steps due at once in the throughput workload.") var sendsAtOnce: Int?
+    @Option(help: "The large population of the scale workload.") var largePopulation: Int?
+    @Option(help: "Sends of the timer workload.") var timedSends: Int?
+    @Option(help: "Delayed sends of the peer workload (and of Nurture beside it).") var peerSends: Int?
     @Option(help: "The nurture executable (default: beside this one).") var nurture: String?
     @Option(help: "postfix's smtp-sink.") var smtpSink = "/usr/sbin/smtp-sink"
     @Option(help: "The Python that has APScheduler and SQLAlchemy.") var python = "Benchmarks/.venv/bin/python"
@@ -30,7 +36,11 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Where the JSON goes.") var output = "Benchmarks/results/latest.json"
 
     func run() throws {
-        let sizes: Sizes = smoke ? .smoke : quick ? .quick : .full
+        var sizes: Sizes = smoke ? .smoke : quick ? .quick : .full
+        sizes.sendsAtOnce = sendsAtOnce ?? sizes.sendsAtOnce
+        sizes.largePopulation = largePopulation ?? sizes.largePopulation
+        sizes.timedSends = timedSends ?? sizes.timedSends
+        sizes.peerSends = peerSends ?? sizes.peerSends
         let chosen = Set((only ?? "throughput,scale,timer,peer").split(separator: ",").map(String.init))
         let tools = Tools(
             nurture: URL(fileURLWithPath: nurture ?? Tools.besideThisExecutable("nurture")),
@@ -41,14 +51,16 @@ struct BenchCommand: ParsableCommand {
         defer { sink.stop() }
         Progress.say("smtp-sink on 127.0.0.1:\(sink.port); sizes: \(sizes.name); \(runs) runs")
 
-        var report = Report(machine: .current(), sizes: sizes, runs: runs)
+        var report = Report(
+            machine: .current(), sizes: sizes, runs: runs, largeRuns: largeRuns ?? runs, peerRuns: peerRuns)
         var calibration = Calibration()
         if chosen.contains("throughput") {
             let workload = ThroughputWorkload(tools: tools, sink: sink, sizes: sizes, runs: runs)
             report.add(try workload.run(calibration: &calibration))
         }
         if chosen.contains("scale") {
-            let workload = ScaleWorkload(tools: tools, sink: sink, sizes: sizes, runs: runs)
+            let workload = ScaleWorkload(
+                tools: tools, sink: sink, sizes: sizes, runs: runs, largeRuns: largeRuns ?? runs)
             report.add(try workload.run(calibration: &calibration))
         }
         if chosen.contains("timer") {

@@ -5,12 +5,16 @@ struct Report: Codable {
     var machine: Machine
     let sizes: Sizes
     let runs: Int
+    let largeRuns: Int
+    let peerRuns: Int
     var figures: [Figure] = []
 
-    init(machine: Machine, sizes: Sizes, runs: Int) {
+    init(machine: Machine, sizes: Sizes, runs: Int, largeRuns: Int, peerRuns: Int) {
         self.machine = machine
         self.sizes = sizes
         self.runs = runs
+        self.largeRuns = largeRuns
+        self.peerRuns = peerRuns
     }
 
     mutating func add(_ figures: [Figure]) {
@@ -52,7 +56,9 @@ struct Report: Codable {
         ]
         text += rows.map(line)
         text.append("")
-        text.append("sizes: \(sizes.name); medians of \(runs) runs (the peer: see peerRuns in the JSON)")
+        text.append(
+            "sizes: \(sizes.name); medians of \(runs) runs (\(largeRuns) for the large population, \(peerRuns) for the "
+                + "peer); ratios are medians of each run's ratio")
         text.append("machine: \(machine.summary)")
         for figure in figures where figure.note != nil {
             text.append("note, \(figure.workload) / \(figure.name): \(figure.note!)")

@@ -7,6 +7,7 @@ struct ScaleWorkload {
     let sink: SMTPSink
     let sizes: Sizes
     let runs: Int
+    let largeRuns: Int
 
     private struct Sample {
         var importRate: Double
@@ -23,6 +24,7 @@ struct ScaleWorkload {
             let csv = FileManager.default.temporaryDirectory.appendingPathComponent("nurture-bench-\(population).csv")
             try ProspectFile.write(count: population, to: csv)
             defer { try? FileManager.default.removeItem(at: csv) }
+            let runs = population == large ? largeRuns : runs
             for run in 1...runs {
                 let sample = try measure(population: population, csv: csv)
                 samples[population, default: []].append(sample)

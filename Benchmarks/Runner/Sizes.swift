@@ -1,21 +1,21 @@
 /// How big each workload is.
 struct Sizes: Codable, Sendable {
-    let name: String
+    var name: String
     /// Steps all due at once, for the throughput workload.
-    let sendsAtOnce: Int
+    var sendsAtOnce: Int
     /// Prospects waiting in a seven-step campaign: the small and the large population.
-    let smallPopulation: Int
-    let largePopulation: Int
+    var smallPopulation: Int
+    var largePopulation: Int
     /// Sends falling due evenly over `timerSpread` seconds.
-    let timedSends: Int
-    let timerSpread: Double
+    var timedSends: Int
+    var timerSpread: Double
     /// The peer's workload (and Nurture's, measured beside it): delayed sends over `timerSpread`, and sends at once.
-    let peerSends: Int
+    var peerSends: Int
     /// How long the daemon runs before its memory is read while everything waits.
-    let settleSeconds: Double
+    var settleSeconds: Double
 
     static let full = Sizes(
-        name: "full", sendsAtOnce: 20_000, smallPopulation: 10_000, largePopulation: 1_000_000, timedSends: 100_000,
+        name: "full", sendsAtOnce: 5_000, smallPopulation: 10_000, largePopulation: 1_000_000, timedSends: 100_000,
         timerSpread: 60, peerSends: 10_000, settleSeconds: 3)
     static let quick = Sizes(
         name: "quick", sendsAtOnce: 500, smallPopulation: 1_000, largePopulation: 10_000, timedSends: 2_000,

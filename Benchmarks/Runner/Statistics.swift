@@ -15,20 +15,25 @@ enum Statistics {
     }
 }
 
-/// Lateness of timed sends, in milliseconds.
+/// Lateness of timed sends, in milliseconds. Sends that had not gone out when the run stopped count with their
+/// lateness at that moment, a lower bound: then the percentiles they reach are lower bounds too.
 struct LatenessSummary: Codable {
     let sent: Int
     let expected: Int
     let p50: Double?
     let p99: Double?
     let max: Double?
+    /// True when unsent sends reach p50, p99 or max, which are then "at least".
+    let lowerBounds: Bool
 
-    init(latenessMilliseconds: [Double], expected: Int) {
-        let sorted = latenessMilliseconds.sorted()
-        sent = sorted.count
+    init(latenessMilliseconds: [Double], unsentLowerBounds: [Double] = [], expected: Int) {
+        let sorted = (latenessMilliseconds + unsentLowerBounds).sorted()
+        sent = latenessMilliseconds.count
         self.expected = expected
-        p50 = Statistics.percentile(50, ofSorted: sorted)
-        p99 = Statistics.percentile(99, ofSorted: sorted)
-        max = sorted.last
+        let figures = [
+            Statistics.percentile(50, ofSorted: sorted), Statistics.percentile(99, ofSorted: sorted), sorted.last,
+        ]
+        (p50, p99, max) = (figures[0], figures[1], figures[2])
+        lowerBounds = unsentLowerBounds.min().map { bound in figures.contains { ($0 ?? 0) >= bound } } ?? false
     }
 }

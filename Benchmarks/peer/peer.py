@@ -171,8 +171,16 @@ def main():
         memory = rss_kilobytes()
         report["rss_kb"], report["hwm_kb"] = memory["VmRSS"], memory["VmHWM"]
         wait_for_sends(args.count, args.first_at + args.spread + args.timeout)
+        stopped = time.time()
         scheduler.shutdown(wait=False)
-        report["lateness_ms"] = sorted((started - due) * 1000 for due, started, _ in RESULTS)
+        done = list(RESULTS)
+        report["lateness_ms"] = sorted((started - due) * 1000 for due, started, _ in done)
+        # Sends not gone out by the deadline are late by at least this much (a lower bound).
+        sent_dues = set(due for due, _, _ in done)
+        report["unsent_lateness_ms"] = [
+            (stopped - due) * 1000 for due in (args.first_at + index * step for index in range(args.count))
+            if due not in sent_dues
+        ]
     else:
         scheduler = make_scheduler(args.db, args.workers, paused=True)
         now = time.time()
