@@ -28,9 +28,12 @@ final class SMTPSink {
         throw BenchError("smtp-sink did not start listening on 127.0.0.1:\(port)")
     }
 
+    /// SIGTERM, then SIGKILL: a child of a test runner may have inherited SIGTERM as ignored.
     func stop() {
         guard process.isRunning else { return }
         process.terminate()
+        for _ in 0..<40 where process.isRunning { pause(0.05) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
     }
 
