@@ -5,7 +5,8 @@ let package = Package(
     name: "Nurture",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "nurture", targets: ["nurture"])
+        .executable(name: "nurture", targets: ["nurture"]),
+        .executable(name: "nurture-bench", targets: ["nurture-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -122,6 +123,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The benchmark runner (scripts/bench): the daemon against raw libcurl and against APScheduler.
+        .executableTarget(
+            name: "nurture-bench",
+            dependencies: [
+                "NurtureCore", "NurtureSMTP",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks/Runner"
+        ),
         .testTarget(name: "NurtureCoreTests", dependencies: ["NurtureCore"]),
         .testTarget(
             name: "NurtureCampaignsTests", dependencies: ["NurtureCampaigns", "NurtureTestSupport"], exclude: ["Corpus"]
@@ -166,6 +177,8 @@ let package = Package(
                 "NurtureEngine", "NurtureCampaigns", "NurtureMail", "NurtureCore", "NurtureSMTP", "NurtureStore",
                 "NurtureTimeline", "NurtureTestSupport",
             ]),
+        // A smoke run of the whole benchmark runner at tiny sizes, without the peer.
+        .testTarget(name: "NurtureBenchTests", dependencies: ["nurture-bench", "nurture", "NurtureTestSupport"]),
         .testTarget(
             name: "NurtureCLITests",
             dependencies: ["nurture", "NurtureCore", "NurtureCampaigns", "NurtureStore", "NurtureTestSupport"]
