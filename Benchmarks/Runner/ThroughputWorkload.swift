@@ -29,7 +29,9 @@ struct ThroughputWorkload {
             }
             figures.append(
                 Figure(
-                    "throughput", "send rate, \(connections) connection\(connections == 1 ? "" : "s"), \(count) steps",
+                    "throughput",
+                    "send rate, \(connections) connection\(connections == 1 ? "" : "s"), "
+                        + "\(count.formatted(.number.grouping(.automatic))) steps",
                     unit: "msg/s", runs: engine, reference: "raw libcurl", referenceRuns: ceiling,
                     target: "≥ 0.9 × ceiling", isMet: { $0 >= 0.9 },
                     note: connections == 1 ? "message size \(bytes) bytes (both)" : nil))
