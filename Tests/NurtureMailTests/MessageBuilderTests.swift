@@ -110,3 +110,20 @@ import Testing
         #expect(text.contains("\r\n\r\n<p>=C3=A9</p>\r\n--"))
     }
 }
+
+/// The Date: header, worked out by arithmetic, agrees with Foundation's formatter everywhere.
+struct DateHeaderTests {
+    @Test func everyDayFrom1969To2100ReadsAsFoundationWritesIt() {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.calendar = Calendar(identifier: .gregorian)
+        formatter.timeZone = TimeZone(secondsFromGMT: 0)
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss Z"
+        var instant = -86_400.0 * 400 + 3_723.5
+        while instant < 4_102_444_800 {
+            let date = Date(timeIntervalSince1970: instant)
+            #expect(MessageBuilder.formatDate(date) == formatter.string(from: date), "\(instant)")
+            instant += 86_400 * 7 + 3_601
+        }
+    }
+}
