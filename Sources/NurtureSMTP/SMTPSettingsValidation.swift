@@ -1,5 +1,6 @@
 import Foundation
 import NurtureCore
+import NurtureCurl
 
 /// Settings that passed every check, with the values converted to what libcurl takes.
 struct CheckedSMTPSettings {
@@ -37,9 +38,12 @@ extension SMTPSettings {
             settings: self,
             endpoint: endpoint,
             curlURL: endpoint.curlURL(ehloName: ehloName),
-            connectTimeoutMilliseconds: try Self.milliseconds(connectTimeout, name: "connectTimeout"),
-            responseTimeoutSeconds: try Self.wholeSeconds(responseTimeout, name: "responseTimeout"),
-            transferTimeoutMilliseconds: try Self.milliseconds(transferTimeout, name: "transferTimeout")
+            connectTimeoutMilliseconds: try Self.curl(
+                connectTimeout, name: "connectTimeout", as: CurlTimeout.milliseconds),
+            responseTimeoutSeconds: try Self.curl(
+                responseTimeout, name: "responseTimeout", as: CurlTimeout.wholeSeconds),
+            transferTimeoutMilliseconds: try Self.curl(
+                transferTimeout, name: "transferTimeout", as: CurlTimeout.milliseconds)
         )
     }
 
@@ -72,25 +76,13 @@ extension SMTPSettings {
         }
     }
 
-    // A year: far beyond any sane timeout, far below what a C long holds in milliseconds.
-    private static let longestTimeout = Duration.seconds(365 * 24 * 3600)
-
-    private static func milliseconds(_ duration: Duration, name: String) throws(SMTPConfigurationError) -> Int {
-        let clamped = try positive(duration, name: name)
-        let (seconds, attoseconds) = clamped.components
-        let partial = attoseconds > 0 ? (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000 : 0
-        return Int(seconds) * 1000 + Int(partial)
-    }
-
-    private static func wholeSeconds(_ duration: Duration, name: String) throws(SMTPConfigurationError) -> Int {
-        let (seconds, attoseconds) = try positive(duration, name: name).components
-        return Int(seconds) + (attoseconds > 0 ? 1 : 0)
-    }
-
-    private static func positive(_ duration: Duration, name: String) throws(SMTPConfigurationError) -> Duration {
-        guard duration > .zero else {
+    /// A timeout in libcurl's units, or the error naming it.
+    private static func curl(
+        _ duration: Duration, name: String, as convert: (Duration) -> Int?
+    ) throws(SMTPConfigurationError) -> Int {
+        guard let value = convert(duration) else {
             throw SMTPConfigurationError(.invalidTimeout, "\(name) must be longer than zero, not \(duration)")
         }
-        return min(duration, longestTimeout)
+        return value
     }
 }
