@@ -9,9 +9,6 @@ import Prometheus
 /// - `nurture_send_lateness_seconds`: engine time from a step's due time to its SMTP transaction starting.
 /// - `nurture_smtp_duration_seconds`: real time of one SMTP transaction, by result.
 public final class EngineMetrics: Sendable {
-    /// What a step's outcome is called in `nurture_sends_total{outcome=...}`.
-    public static let outcomes = ["delivered", "retrying", "failed", "bounced", "skipped", "rescheduled", "dropped"]
-
     public let registry: PrometheusCollectorRegistry
     private let factory: PrometheusMetricsFactory
     private let sends: [String: CoreMetrics.Counter]
@@ -20,7 +17,8 @@ public final class EngineMetrics: Sendable {
     private let lateness: CoreMetrics.Timer
     private let smtp: [String: CoreMetrics.Timer]
 
-    public init() {
+    /// - Parameter outcomes: every name `recordStep` may be given, so each series reads 0 before its first step.
+    public init(outcomes: [String]) {
         registry = PrometheusCollectorRegistry()
         var factory = PrometheusMetricsFactory(registry: registry)
         // Lateness is milliseconds when all is well and hours after downtime; SMTP is tens of milliseconds to
@@ -36,7 +34,7 @@ public final class EngineMetrics: Sendable {
         self.factory = factory
         // Made up front, so every series reads 0 before the first send rather than being absent.
         sends = Dictionary(
-            uniqueKeysWithValues: Self.outcomes.map {
+            uniqueKeysWithValues: outcomes.map {
                 ($0, CoreMetrics.Counter(label: "nurture_sends_total", dimensions: [("outcome", $0)], factory: factory))
             })
         due = CoreMetrics.Gauge(label: "nurture_steps_due", factory: factory)

@@ -20,8 +20,10 @@ final class Daemon: Sendable {
     let clock: any WallClock
     let logger: Logger
     let notifier: SystemdNotifier
-    let metrics = EngineMetrics()
+    let metrics = EngineMetrics(outcomes: StepRunOutcome.metricNames)
     let alerts = AlertSender()
+    /// Clicks are recorded here, in order, after their redirect has gone out.
+    let clicks = DispatchQueue(label: "nurture.clicks")
     let startedAt: Date
     private let state: Mutex<State>
 
@@ -351,6 +353,9 @@ struct TimedTransport: MailTransport {
 }
 
 extension StepRunOutcome {
+    /// Every `metricName`.
+    static let metricNames = ["delivered", "rescheduled", "skipped", "retrying", "failed", "bounced", "dropped"]
+
     /// Its name in `nurture_sends_total{outcome=...}`.
     var metricName: String {
         switch self {

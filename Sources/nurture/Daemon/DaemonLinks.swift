@@ -37,8 +37,9 @@ struct DaemonLinks: LinkBackend {
     func click(token: String) async -> String? {
         guard let click = daemon.signer.verifyClickToken(token) else { return nil }
         let daemon = self.daemon
-        // The person is sent on at once; recording the click and telling the owner happen behind them.
-        DispatchQueue.global().async {
+        // The person is sent on at once; recording the click and telling the owner happen behind them, one click at
+        // a time (a scanner fetching ten thousand links must not take ten thousand threads).
+        daemon.clicks.async {
             do {
                 let outcome = try daemon.linkActivity.click(click)
                 daemon.logger.info("click by \(click.email) in \(click.campaign)/\(click.step): \(click.url)")
