@@ -243,7 +243,7 @@ final class Daemon: Sendable {
     }
 
     /// `STATUS=`: what `systemctl status` shows.
-    func statusLine() -> String {
+    private func statusLine() -> String {
         var parts: [String] = []
         if let summary = try? store.summary(now: clock.now()) {
             parts.append("\(summary.pending + summary.dueNow) pending")
