@@ -97,6 +97,11 @@ enum Hex {
     static func uppercase(_ byte: UInt8) -> [UInt8] {
         [digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]]
     }
+
+    static func appendUppercase(_ byte: UInt8, to output: inout [UInt8]) {
+        output.append(digits[Int(byte >> 4)])
+        output.append(digits[Int(byte & 0x0F)])
+    }
 }
 
 enum Base64 {

@@ -62,27 +62,12 @@ public struct MessageBuilder: Sendable {
         )
     }
 
-    /// RFC 5322 §3.3 date-time in UTC: `Mon, 23 Nov 2026 14:35:18 +0000`.
-    /// RFC 5322 `Sat, 07 Nov 2026 14:00:00 +0000`, in UTC, worked out by arithmetic: a DateFormatter per message
-    /// was an eighth of the engine's time per send.
+    /// RFC 5322 `Sat, 07 Nov 2026 14:00:00 +0000`, in UTC.
     static func formatDate(_ date: Date) -> String {
-        let seconds = Int(date.timeIntervalSince1970.rounded(.down))
-        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
-        let time = seconds - days * 86_400
-        // Days since 1970-01-01 to a Gregorian date (H. Hinnant's civil_from_days).
-        let shifted = days + 719_468
-        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
-        let dayOfEra = shifted - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        let weekday = ((days % 7) + 11) % 7  // 1970-01-01 was a Thursday; 0 is Sunday
-        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        return "\(Self.weekdays[weekday]), \(two(day)) \(Self.months[month - 1]) \(year) "
-            + "\(two(time / 3600)):\(two(time / 60 % 60)):\(two(time % 60)) +0000"
+        let time = CivilTime(date)
+        func two(_ value: Int) -> String { CivilTime.digits(value, 2) }
+        return "\(Self.weekdays[time.weekday]), \(two(time.day)) \(Self.months[time.month - 1]) \(time.year) "
+            + "\(two(time.hour)):\(two(time.minute)):\(two(time.second)) +0000"
     }
 
     private static let weekdays = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]

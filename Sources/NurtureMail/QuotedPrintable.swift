@@ -8,32 +8,51 @@ enum QuotedPrintable {
     /// A final line break is kept as a final CRLF, so the part decodes to the text with CRLF line endings,
     /// nothing added. A CR that does not start a CRLF is data, and is encoded as `=0D`.
     static func encode(_ text: String) -> String {
+        let bytes = Array(text.utf8)
         var output: [UInt8] = []
-        for (index, line) in text.utf8.split(separator: lineFeed, omittingEmptySubsequences: false).enumerated() {
-            if index > 0 { output += [carriageReturn, lineFeed] }
-            encodeLine(line.last == carriageReturn ? Array(line.dropLast()) : Array(line), into: &output)
+        output.reserveCapacity(bytes.count + bytes.count / 8 + 16)
+        var lineStart = 0
+        while true {
+            let lineFeedIndex = bytes[lineStart...].firstIndex(of: lineFeed) ?? bytes.count
+            let lineEnd =
+                lineFeedIndex > lineStart && bytes[lineFeedIndex - 1] == carriageReturn
+                ? lineFeedIndex - 1 : lineFeedIndex
+            encodeLine(bytes[lineStart..<lineEnd], into: &output)
+            guard lineFeedIndex < bytes.count else { break }
+            output += [carriageReturn, lineFeed]
+            lineStart = lineFeedIndex + 1
         }
         return String(decoding: output, as: UTF8.self)
     }
 
-    private static func encodeLine(_ line: [UInt8], into output: inout [UInt8]) {
+    /// Appends one line's encoding, byte by byte: no array per character (this runs over every byte sent).
+    private static func encodeLine(_ line: ArraySlice<UInt8>, into output: inout [UInt8]) {
         var lineLength = 0
-        var index = 0
-        while index < line.count {
+        var index = line.startIndex
+        while index < line.endIndex {
             // A character's bytes stay on one line: legal either way, but kinder to readers that decode per line.
-            let end = min(index + sequenceLength(leadByte: line[index]), line.count)
-            let isLast = end == line.count
-            var token = line[index..<end].flatMap { encoded($0, atEndOfLine: isLast) }
+            let end = min(index + sequenceLength(leadByte: line[index]), line.endIndex)
+            let isLast = end == line.endIndex
+            var width = 0
+            for byte in line[index..<end] { width += isLiteral(byte, atEndOfLine: isLast) ? 1 : 3 }
             // Leave room for the `=` of a soft break unless nothing follows on this line.
-            if lineLength + token.count > maximumLineLength - (isLast ? 0 : 1) {
+            if lineLength + width > maximumLineLength - (isLast ? 0 : 1) {
                 output += [equalsSign, carriageReturn, lineFeed]
                 lineLength = 0
             }
             if lineLength == 0, startsFragileLine(line, at: index) {
-                token = escaped(line[index])
+                appendEscaped(line[index], to: &output)
+                width = 3
+            } else {
+                for byte in line[index..<end] {
+                    if isLiteral(byte, atEndOfLine: isLast) {
+                        output.append(byte)
+                    } else {
+                        appendEscaped(byte, to: &output)
+                    }
+                }
             }
-            output += token
-            lineLength += token.count
+            lineLength += width
             index = end
         }
     }
@@ -47,21 +66,21 @@ enum QuotedPrintable {
         }
     }
 
-    private static func encoded(_ byte: UInt8, atEndOfLine: Bool) -> [UInt8] {
-        if (0x21...0x7E).contains(byte) && byte != equalsSign { return [byte] }
+    private static func isLiteral(_ byte: UInt8, atEndOfLine: Bool) -> Bool {
+        if (0x21...0x7E).contains(byte) && byte != equalsSign { return true }
         // RFC 2045 §6.7(3): white space ending a line may be stripped in transit, so it is encoded there only.
-        if (byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t")) && !atEndOfLine { return [byte] }
-        return escaped(byte)
+        return (byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t")) && !atEndOfLine
     }
 
     /// A `.` opening a line is the end-of-data mark to an SMTP server if a transport forgets to dot-stuff, and
     /// `From ` opening a line gets rewritten to `>From ` by mbox tools; encoding the first character avoids both.
-    private static func startsFragileLine(_ line: [UInt8], at index: Int) -> Bool {
+    private static func startsFragileLine(_ line: ArraySlice<UInt8>, at index: Int) -> Bool {
         line[index] == UInt8(ascii: ".") || line[index...].starts(with: "From ".utf8)
     }
 
-    private static func escaped(_ byte: UInt8) -> [UInt8] {
-        [equalsSign] + Hex.uppercase(byte)
+    private static func appendEscaped(_ byte: UInt8, to output: inout [UInt8]) {
+        output.append(equalsSign)
+        Hex.appendUppercase(byte, to: &output)
     }
 
     private static let equalsSign = UInt8(ascii: "=")

@@ -49,16 +49,11 @@ public struct StepRenderer: Sendable {
             bodyMarkdown += "\n\n---\n\nTo stop receiving these emails, [unsubscribe](\(url)).\n"
         }
         let htmlFragment = LinkRewriter.rewrite(
-            MarkdownParser().html(from: Self.expandingAutolinks(bodyMarkdown)), links)
+            MarkdownParser().html(from: Autolinks.expand(bodyMarkdown)), links)
         return RenderedEmail(
             subject: subject,
             text: PlainText(html: htmlFragment).text,
             html: HTMLDocument.wrap(htmlFragment, title: subject))
-    }
-
-    /// Ink reads `<https://...>` as raw HTML and swallows the rest of the paragraph; make it a plain link first.
-    static func expandingAutolinks(_ markdown: String) -> String {
-        markdown.replacing(/<((?:https?|mailto):[^<>\s]+)>/) { match in "[\(match.1)](\(match.1))" }
     }
 
     public func renderTask(_ task: TaskStep, step: Step, of campaign: Campaign, values: [String: String])

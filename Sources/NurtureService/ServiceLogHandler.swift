@@ -62,9 +62,8 @@ public struct ServiceLogHandler: LogHandler {
         }
     }
 
-    private static func timestamp(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: date)
+    /// `2026-11-23T14:35:18.042Z`: an ISO8601DateFormatter per line was most of the cost of logging a send.
+    static func timestamp(_ date: Date) -> String {
+        CivilTime(date).iso8601WithMilliseconds
     }
 }
