@@ -59,14 +59,18 @@ public struct StepComposer: Sendable {
         let owner = ownerInbox ?? campaign.owner
         switch step.action {
         case .email(let email) where asTask:
-            let rendered = try renderEmail(email, step: step, campaign: campaign, prospect: prospect)
+            let rendered = try renderEmail(
+                email, step: step, campaign: campaign, prospect: prospect,
+                unsubscribe: unsubscribeURL(prospect, campaign))
             let name = prospect.displayName ?? prospect.email.description
             return try ownerTask(
                 subject: "Call \(name) (prefers the phone): \(rendered.subject)",
                 notes: "Instead of this email:\n\n" + rendered.text, step: step, campaign: campaign,
                 prospect: prospect, to: owner)
         case .email(let email):
-            let rendered = try renderEmail(email, step: step, campaign: campaign, prospect: prospect)
+            let unsubscribe = unsubscribeURL(prospect, campaign)
+            let rendered = try renderEmail(
+                email, step: step, campaign: campaign, prospect: prospect, unsubscribe: unsubscribe)
             let subject = thread.map { Self.reply(to: $0.subject) } ?? rendered.subject
             let threadHeaders = thread.map {
                 [MailHeader("In-Reply-To", $0.messageID), MailHeader("References", $0.messageID)]
@@ -79,7 +83,7 @@ public struct StepComposer: Sendable {
                 textBody: rendered.text,
                 htmlBody: rendered.html,
                 listUnsubscribe: ListUnsubscribe(
-                    url: unsubscribeURL(prospect, campaign), mailto: campaign.replyTo?.address ?? campaign.from.address),
+                    url: unsubscribe, mailto: campaign.replyTo?.address ?? campaign.from.address),
                 extraHeaders: (threadHeaders ?? []) + Self.trackingHeaders(campaign: campaign, step: step))
             return ComposedStep(message: try build(message), subject: subject)
         case .task(let task):
@@ -101,11 +105,10 @@ public struct StepComposer: Sendable {
         "\(publicURL)/u/\(signer.unsubscribeToken(email: prospect.email, campaign: campaign.id))"
     }
 
-    private func renderEmail(_ email: EmailStep, step: Step, campaign: Campaign, prospect: Prospect)
-        throws(ComposeError) -> RenderedEmail
-    {
+    private func renderEmail(
+        _ email: EmailStep, step: Step, campaign: Campaign, prospect: Prospect, unsubscribe: String
+    ) throws(ComposeError) -> RenderedEmail {
         var values = providedValues(step: step, campaign: campaign)
-        let unsubscribe = unsubscribeURL(prospect, campaign)
         values["unsubscribe_url"] = unsubscribe
         values.merge(prospect.templateValues) { provided, _ in provided }
         do {

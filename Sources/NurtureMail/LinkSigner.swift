@@ -110,11 +110,21 @@ public struct LinkClick: Sendable, Hashable {
 
 /// RFC 4648 §5 base64url without padding, decoding only the one canonical spelling of each byte string.
 enum Base64URL {
+    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+
+    /// By hand: three string replacements over Foundation's base64 were a twentieth of a send's CPU.
     static func encode(_ bytes: [UInt8]) -> String {
-        Data(bytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        var output: [UInt8] = []
+        output.reserveCapacity((bytes.count * 4 + 2) / 3)
+        var index = 0
+        while index < bytes.count {
+            let chunk = bytes[index..<min(index + 3, bytes.count)]
+            var group = 0
+            for (offset, byte) in chunk.enumerated() { group |= Int(byte) << (16 - 8 * offset) }
+            for position in 0...chunk.count { output.append(alphabet[(group >> (18 - 6 * position)) & 0x3F]) }
+            index += 3
+        }
+        return String(decoding: output, as: UTF8.self)
     }
 
     static func decode(_ text: String) -> [UInt8]? {

@@ -115,11 +115,14 @@ private struct Writer {
         }
         // Markdown's soft line breaks and indentation are not meant to show.
         var collapsed = ""
+        var afterSpace = false
         for character in text {
             if character == " " || character == "\n" || character == "\t" {
-                if !collapsed.hasSuffix(" ") { collapsed.append(" ") }
+                if !afterSpace { collapsed.append(" ") }
+                afterSpace = true
             } else {
                 collapsed.append(character)
+                afterSpace = false
             }
         }
         if atLineStart { collapsed = String(collapsed.drop { $0 == " " }) }

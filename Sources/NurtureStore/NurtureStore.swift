@@ -7,6 +7,13 @@ import NurtureCore
 /// the next hold even with several processes (the daemon and the CLI) on one database. `SQLiteStore` is the
 /// implementation; a PostgreSQL one can follow behind the same protocol.
 public protocol NurtureStore: Sendable {
+    // MARK: Group commit
+
+    /// Runs `body`, and every call it makes to this store on this thread, in one write transaction: one commit,
+    /// one fsync, for many changes. Each call inside stays atomic on its own (a savepoint): one that throws undoes
+    /// only its own changes, and the others commit. If the commit itself fails, none of them happened.
+    func grouped<T>(_ body: () throws -> T) throws -> T
+
     // MARK: Prospects
 
     /// Creates the prospect or merges into the stored one (new attribute values win; nil fields keep theirs).
@@ -63,6 +70,9 @@ public protocol NurtureStore: Sendable {
     /// step was in flight (a reply came) keeps its end: only the outcome is recorded. Also moves on from an
     /// uncertain delivery returned by `markInFlightUncertain` (pass `.uncertain` to keep that outcome).
     func finishDelivery(_ id: DeliveryID, result: DeliveryResultRecord, next: NextAction) throws
+    /// An attempt `beginDelivery` recorded that never reached SMTP (the engine stopped first): forgets it and
+    /// gives the step back, due at `dueAt` with the attempts it had. Does nothing unless it is still in flight.
+    func cancelDelivery(_ id: DeliveryID, dueAt: Date) throws
     /// Records a step as skipped (with the reason in `note`) and moves the enrollment on; does nothing once the
     /// enrollment has ended.
     func skipStep(enrollmentID: EnrollmentID, stepID: String, note: String, at date: Date, next: NextAction) throws

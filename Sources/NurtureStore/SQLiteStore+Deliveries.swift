@@ -47,6 +47,24 @@ extension SQLiteStore {
         }
     }
 
+    public func cancelDelivery(_ id: DeliveryID, dueAt: Date) throws {
+        try write { db in
+            guard
+                let row = try Row.fetchOne(
+                    db.cachedStatement(
+                        sql: """
+                            DELETE FROM deliveries WHERE id = ? AND outcome = 'in_flight'
+                            RETURNING enrollment_id, step_id, attempt
+                            """), arguments: [id]),
+                let enrollment = try Self.enrollment(id: row["enrollment_id"], in: db), enrollment.status.isLive
+            else { return }
+            let attempt: Int = row["attempt"]
+            try Self.putDueSend(
+                enrollmentID: enrollment.id, stepID: row["step_id"], dueAt: dueAt, attempt: max(0, attempt - 1),
+                paused: enrollment.status == .paused, in: db)
+        }
+    }
+
     public func skipStep(enrollmentID: EnrollmentID, stepID: String, note: String, at date: Date, next: NextAction)
         throws
     {

@@ -100,14 +100,42 @@ public struct SQLiteStore: NurtureStore {
 
     // MARK: Transactions
 
-    /// One write transaction, with SQLite's errors turned into `StoreError`s that say what to do.
+    /// One write transaction, with SQLite's errors turned into `StoreError`s that say what to do. Inside
+    /// `grouped`, a savepoint of the group's transaction instead.
     func write<T>(_ updates: (Database) throws -> T) throws -> T {
-        try wrap { try writer.write(updates) }
+        if let group = GroupTransaction.current(of: writer) {
+            return try wrap {
+                var result: T?
+                try group.database.inSavepoint {
+                    result = try updates(group.database)
+                    return .commit
+                }
+                return result!
+            }
+        }
+        return try wrap { try writer.write(updates) }
     }
 
-    /// One read transaction (a snapshot), with errors turned into `StoreError`s.
+    /// One read transaction (a snapshot), with errors turned into `StoreError`s. Inside `grouped`, the group's
+    /// transaction, which sees the group's changes so far.
     func read<T>(_ value: (Database) throws -> T) throws -> T {
-        try wrap { try writer.read(value) }
+        if let group = GroupTransaction.current(of: writer) { return try wrap { try value(group.database) } }
+        return try wrap { try writer.read(value) }
+    }
+
+    public func grouped<T>(_ body: () throws -> T) throws -> T {
+        if GroupTransaction.current(of: writer) != nil { return try body() }
+        // The body's own errors come out as they are; only the transaction's are the store's to explain.
+        var outcome: Result<T, any Error>?
+        try wrap {
+            do {
+                try writer.write { db in
+                    outcome = Result { try GroupTransaction.run(db, of: writer, body) }
+                    if case .failure = outcome { throw RollBack() }
+                }
+            } catch is RollBack {}
+        }
+        return try outcome!.get()
     }
 
     func wrap<T>(_ body: () throws -> T) throws -> T {
@@ -132,5 +160,33 @@ public struct SQLiteStore: NurtureStore {
     private static func reason(_ error: any Error) -> String {
         if let error = error as? DatabaseError { return error.message ?? "\(error.resultCode)" }
         return (error as NSError).localizedDescription
+    }
+}
+
+/// Thrown out of GRDB's transaction to roll a group back when its body failed.
+private struct RollBack: Error {}
+
+/// The write transaction `grouped` holds open on this thread, found by the store calls made inside it. Only the
+/// thread that opened it sees it, and only while GRDB's writer is held, which is what makes it safe to keep here.
+private final class GroupTransaction {
+    let database: Database
+
+    private init(database: Database) {
+        self.database = database
+    }
+
+    static func current(of writer: any DatabaseWriter) -> GroupTransaction? {
+        Thread.current.threadDictionary[key(writer)] as? GroupTransaction
+    }
+
+    static func run<T>(_ database: Database, of writer: any DatabaseWriter, _ body: () throws -> T) throws -> T {
+        let key = key(writer)
+        Thread.current.threadDictionary[key] = GroupTransaction(database: database)
+        defer { Thread.current.threadDictionary.removeObject(forKey: key) }
+        return try body()
+    }
+
+    private static func key(_ writer: any DatabaseWriter) -> String {
+        "NurtureStore.group.\(ObjectIdentifier(writer))"
     }
 }
