@@ -16,6 +16,13 @@ public struct StepReport: Sendable {
     public var lateness: TimeInterval? = nil
 }
 
+extension StepReport {
+    init(due: DueSend, prepared: StepRunner.Prepared, outcome: StepRunOutcome) {
+        self.init(
+            due: due, outcome: outcome, campaignID: prepared.campaign.id, prospect: prepared.prospect.email.description)
+    }
+}
+
 /// What `recover()` found left over from a process that stopped mid-work.
 public struct RecoveryReport: Sendable, Equatable {
     /// Attempts that were in flight: not resent, recorded as uncertain, the sequence moved on.
@@ -79,85 +86,215 @@ public final class Scheduler: Sendable {
         return RecoveryReport(uncertain: uncertain.count)
     }
 
-    /// Handles every step due now and waits for the sends to finish. The timer calls it; tests on a manual clock
-    /// call it after moving the clock.
+    /// Handles every step due now and waits for the sends to finish and be recorded. The timer calls it; tests
+    /// on a manual clock call it after moving the clock.
     @discardableResult
     public func runDue() throws -> Int {
         var handled = 0
         while !stopping.load(ordering: .relaxed) {
             let batch = try store.claimDueSends(dueBy: clock.now(), limit: settings.batchSize)
             if batch.isEmpty { break }
-            // One step per prospect per batch: a second one is planned after the first went out, so the minimum
-            // gap sees it (two concurrent campaigns overdue after downtime must not send together).
-            var prospectsInBatch = Set<ProspectID>()
-            var ready: [(StepRunner.Prepared, DueSend)] = []
-            for due in batch {
-                do {
-                    switch try runner.prepare(due) {
-                    case .done(let outcome):
-                        report(StepReport(due: due, outcome: outcome, campaignID: nil, prospect: nil))
-                    case .send(let prepared):
-                        guard prospectsInBatch.insert(prepared.prospect.id).inserted else {
-                            try store.reschedule(enrollmentID: due.enrollmentID, to: due.dueAt)
-                            continue
-                        }
-                        ready.append((prepared, due))
-                    }
-                } catch {
-                    release(due, after: error)
-                }
-            }
-            sendAll(ready)
+            sendAll(batch)
             handled += batch.count
         }
         return handled
     }
 
-    /// One worker per connection, each taking the next step when it is free: a batch of 200 waits in a list,
-    /// not on 200 blocked threads (which would starve every other piece of work in the process).
-    private func sendAll(_ ready: [(StepRunner.Prepared, DueSend)]) {
-        guard !ready.isEmpty else { return }
-        let pending = WorkList(ready)
-        let group = DispatchGroup()
-        for _ in 0..<min(connections, ready.count) {
-            workers.async(group: group) { [self] in
-                while let (prepared, due) = pending.next() { send(prepared, due: due) }
+    /// Steps recorded as in flight ahead of the connections: enough that a connection never waits for the
+    /// composing thread's next commit. After a crash, at most `2 × lookahead + connections` attempts are found in
+    /// flight (recorded, maybe not sent) and reported as uncertain.
+    var lookahead: Int { max(8, 2 * connections) }
+
+    /// A pipeline, so a connection only ever talks SMTP: this thread prepares and composes the batch and records
+    /// its steps as in flight a few at a time (one commit for several); one worker per connection sends; one
+    /// recorder writes what the servers said, everything finished since its last commit in one commit. The batch
+    /// waits in lists, not on blocked threads (which would starve every other piece of work in the process).
+    private func sendAll(_ batch: [DueSend]) {
+        let outbox = Handoff<Pending>(capacity: lookahead)
+        let results = Handoff<Sent>()
+        let sending = DispatchGroup()
+        for _ in 0..<min(connections, batch.count) {
+            workers.async(group: sending) { [self] in
+                while let pending = outbox.take() {
+                    if let sent = send(pending) { results.put(sent) }
+                }
             }
         }
-        group.wait()
+        let recording = DispatchGroup()
+        workers.async(group: recording) { [self] in
+            while let finished = results.takeAll() { recordAll(finished) }
+        }
+
+        // A chunk at a time: prepared here in order, composed on every core, recorded as in flight in one commit.
+        var prospectsInBatch = Set<ProspectID>()
+        var start = batch.startIndex
+        while start < batch.endIndex {
+            let chunk = batch[start..<min(start + lookahead, batch.endIndex)]
+            start = chunk.endIndex
+            let prepared = chunk.compactMap { prepare($0, prospectsInBatch: &prospectsInBatch) }
+            let composed = compose(prepared)
+            beginAll(composed, into: outbox)
+        }
+        outbox.close()
+        sending.wait()
+        results.close()
+        recording.wait()
     }
 
-    private func send(_ prepared: StepRunner.Prepared, due: DueSend) {
+    /// Plans a claimed step again; nil when it is not to be sent now (reported, or given back to the store).
+    /// One step per prospect per batch: a second one is planned after the first went out, so the minimum gap sees
+    /// it (two concurrent campaigns overdue after downtime must not send together).
+    private func prepare(_ due: DueSend, prospectsInBatch: inout Set<ProspectID>) -> (StepRunner.Prepared, DueSend)? {
+        if stopping.load(ordering: .relaxed) {
+            // What has not started goes back to the store for the next run.
+            try? store.reschedule(enrollmentID: due.enrollmentID, to: due.dueAt)
+            return nil
+        }
+        do {
+            switch try runner.prepare(due) {
+            case .done(let outcome):
+                report(StepReport(due: due, outcome: outcome, campaignID: nil, prospect: nil))
+                return nil
+            case .send(let prepared):
+                guard prospectsInBatch.insert(prepared.prospect.id).inserted else {
+                    try store.reschedule(enrollmentID: due.enrollmentID, to: due.dueAt)
+                    return nil
+                }
+                return (prepared, due)
+            }
+        } catch {
+            release(due, after: error)
+            return nil
+        }
+    }
+
+    /// Composes the steps in parallel: rendering is most of a send's CPU, and a connection waits for it.
+    private func compose(_ prepared: [(StepRunner.Prepared, DueSend)]) -> [(StepRunner.Composed, DueSend)] {
+        let slots = Mutex([StepRunner.Composed?](repeating: nil, count: prepared.count))
+        DispatchQueue.concurrentPerform(iterations: prepared.count) { index in
+            let (step, due) = prepared[index]
+            do {
+                switch try runner.compose(step) {
+                case .done(let outcome): report(StepReport(due: due, prepared: step, outcome: outcome))
+                case .next(let composed): slots.withLock { $0[index] = composed }
+                }
+            } catch {
+                release(due, after: error)
+            }
+        }
+        return zip(slots.withLock { $0 }, prepared).compactMap { slot, step in slot.map { ($0, step.1) } }
+    }
+
+    /// A step recorded as in flight, waiting for a connection.
+    private struct Pending: Sendable {
+        let begun: StepRunner.Begun
+        let due: DueSend
+    }
+
+    /// What a connection did with a pending step.
+    private struct Sent: Sendable {
+        let pending: Pending
+        let result: DeliveryResult
+        let began: Date
+    }
+
+    /// Records the composed steps as in flight in one commit, then hands them to the connections.
+    private func beginAll(_ composed: [(StepRunner.Composed, DueSend)], into outbox: Handoff<Pending>) {
+        guard !composed.isEmpty else { return }
+        var begun: [Pending] = []
+        var reports: [StepReport] = []
+        do {
+            try store.grouped {
+                for (step, due) in composed {
+                    do {
+                        switch try runner.begin(step) {
+                        case .next(let step): begun.append(Pending(begun: step, due: due))
+                        case .done(let outcome):
+                            reports.append(StepReport(due: due, prepared: step.prepared, outcome: outcome))
+                        }
+                    } catch {
+                        release(due, after: error)
+                    }
+                }
+            }
+        } catch {
+            // Nothing of the group was recorded, so nothing was sent: every step goes back to the store.
+            for (_, due) in composed { release(due, after: error) }
+            return
+        }
+        reports.forEach(report)
+        begun.forEach(outbox.put)
+    }
+
+    /// Sends one pending step over a connection of the pool; nil if a stop came first (the step is given back).
+    private func send(_ pending: Pending) -> Sent? {
+        let prepared = pending.begun.prepared
+        let message = pending.begun.message
         let domain =
             prepared.planned.channel == .task
             ? prepared.campaign.owner.address.domain : prepared.prospect.email.domain
+        let sent: (DeliveryResult, Date)? = domains.withSlot(for: domain) {
+            transports.withTransport { transport in
+                rate.waitForSlot()
+                // Checked once a connection is ours: a stop that came while this send waited for one wins.
+                guard !stopping.load(ordering: .relaxed) else { return nil }
+                let began = clock.now()
+                return (transport.send(message.bytes, from: message.envelopeFrom, to: message.envelopeTo), began)
+            }
+        }
+        guard let (result, began) = sent else {
+            do {
+                try store.cancelDelivery(pending.begun.delivery.id, dueAt: pending.due.dueAt)
+            } catch {
+                // It stays in flight: the next start reports it as uncertain and does not send it.
+                report(
+                    StepReport(
+                        due: pending.due, prepared: prepared,
+                        outcome: .dropped("stopping; could not give the step back: \(error)")))
+            }
+            return nil
+        }
+        return Sent(pending: pending, result: result, began: began)
+    }
+
+    /// Records what the servers said about every step finished since the last commit, in one commit, then
+    /// reports them and sends the owner's notes about steps that failed for good.
+    private func recordAll(_ finished: [Sent]) {
+        var recorded: [(Sent, StepRunner.Recorded)] = []
         do {
-            let sent: (StepRunOutcome, Date)? = try domains.withSlot(for: domain) {
-                try transports.withTransport { transport in
-                    rate.waitForSlot()
-                    // Checked once a connection is ours: a stop that came while this send waited for one wins.
-                    guard !stopping.load(ordering: .relaxed) else { return nil }
-                    let began = clock.now()
-                    return (try runner.send(prepared, through: transport), began)
-                }
+            try store.grouped {
+                recorded = finished.compactMap { sent in recordOne(sent).map { (sent, $0) } }
             }
-            guard let (outcome, began) = sent else {
-                // Stopping: what has not started goes back to the store for the next run.
-                try store.reschedule(enrollmentID: due.enrollmentID, to: due.dueAt)
-                return
-            }
+        } catch {
+            // The commit failed: try each on its own, so one bad row does not lose the others' outcomes.
+            recorded = finished.compactMap { sent in recordOne(sent).map { (sent, $0) } }
+        }
+        for (sent, outcome) in recorded {
             let reachedServer: Bool =
-                switch outcome {
+                switch outcome.outcome {
                 case .delivered, .retrying, .failed, .bounced: true
                 case .rescheduled, .skipped, .dropped: false
                 }
+            var stepReport = StepReport(due: sent.pending.due, prepared: sent.pending.begun.prepared, outcome: outcome.outcome)
+            stepReport.lateness = reachedServer ? sent.began.timeIntervalSince(sent.pending.due.dueAt) : nil
+            report(stepReport)
+            if let notice = outcome.ownerNotice {
+                // Best effort: the step is already recorded as failed, and the server that failed may fail this too.
+                _ = transports.withTransport { $0.send(notice.bytes, from: notice.envelopeFrom, to: notice.envelopeTo) }
+            }
+        }
+    }
+
+    private func recordOne(_ sent: Sent) -> StepRunner.Recorded? {
+        do {
+            return try runner.record(sent.result, of: sent.pending.begun)
+        } catch {
+            // It stays in flight: the next start reports it as uncertain and does not send it again.
             report(
                 StepReport(
-                    due: due, outcome: outcome, campaignID: prepared.campaign.id,
-                    prospect: prepared.prospect.email.description,
-                    lateness: reachedServer ? began.timeIntervalSince(due.dueAt) : nil))
-        } catch {
-            release(due, after: error)
+                    due: sent.pending.due, prepared: sent.pending.begun.prepared,
+                    outcome: .dropped("sent, but the outcome could not be recorded: \(error)")))
+            return nil
         }
     }
 
@@ -229,18 +366,5 @@ public final class Scheduler: Sendable {
         timer.timer?.cancel()
         timer.timer = source
         source.resume()
-    }
-}
-
-/// The steps of a batch still to send, taken one at a time by the workers.
-private final class WorkList: Sendable {
-    private let items: Mutex<ArraySlice<(StepRunner.Prepared, DueSend)>>
-
-    init(_ items: [(StepRunner.Prepared, DueSend)]) {
-        self.items = Mutex(items[...])
-    }
-
-    func next() -> (StepRunner.Prepared, DueSend)? {
-        items.withLock { $0.popFirst() }
     }
 }

@@ -19,7 +19,8 @@ public enum StepRunOutcome: Sendable, Equatable {
 }
 
 /// Takes one claimed due step through the sending semantics: plan it again (windows, gap, lateness, channel),
-/// record the attempt before SMTP, send, record the outcome and move the enrollment on, all through the store.
+/// compose it, record the attempt before SMTP, and after SMTP record the outcome and move the enrollment on, all
+/// through the store. The `Scheduler` runs the phases on different threads, so a connection only ever sends.
 public struct StepRunner: Sendable {
     let store: any NurtureStore
     let catalog: CampaignCatalog
@@ -112,8 +113,28 @@ public struct StepRunner: Sendable {
                 attempt: due.attempt))
     }
 
-    /// Sends a prepared step through `transport` and records everything.
-    func send(_ prepared: Prepared, through transport: any MailTransport) throws -> StepRunOutcome {
+    /// A step's message, made and checked against its window, ready to be recorded as in flight.
+    struct Composed: Sendable {
+        let prepared: Prepared
+        let message: EncodedMessage
+        let start: DeliveryStart
+    }
+
+    /// A step recorded as in flight: what a connection sends.
+    struct Begun: Sendable {
+        let prepared: Prepared
+        let message: EncodedMessage
+        let delivery: Delivery
+    }
+
+    enum Step<Next: Sendable>: Sendable {
+        case next(Next)
+        case done(StepRunOutcome)
+    }
+
+    /// Makes the message of a prepared step; sends and records nothing, except a skip or a new time when the
+    /// step cannot go out now.
+    func compose(_ prepared: Prepared) throws -> Step<Composed> {
         let step = prepared.campaign.steps[prepared.planned.index]
         let thread = step.repliesInThread ? try store.lastDeliveredEmail(enrollmentID: prepared.enrollment.id) : nil
         let composed: ComposedStep
@@ -132,7 +153,7 @@ public struct StepRunner: Sendable {
                 lastEmail: try store.lastEmailSent(prospectID: prepared.prospect.id), now: now)
             try store.skipStep(
                 enrollmentID: prepared.enrollment.id, stepID: step.id, note: "\(error)", at: now, next: next)
-            return .skipped("\(error)")
+            return .done(.skipped("\(error)"))
         }
         // The message carries this moment in its Date header. Between planning and now a loaded machine (or a
         // fast virtual clock) may have crossed the window's close: then it waits for the next opening instead.
@@ -142,35 +163,49 @@ public struct StepRunner: Sendable {
         {
             let opening = window.nextOpening(atOrAfter: composedAt, in: prepared.planned.calendar)
             try store.reschedule(enrollmentID: prepared.enrollment.id, to: opening)
-            return .rescheduled(opening)
+            return .done(.rescheduled(opening))
         }
         let message = composed.message
         let start = DeliveryStart(
             enrollmentID: prepared.enrollment.id, stepID: step.id, attempt: prepared.attempt + 1,
             channel: prepared.planned.channel == .task ? .phone : .email, recipient: message.envelopeTo.description,
-            messageID: message.messageID, subject: composed.subject, startedAt: clock.now())
-        guard let delivery = try store.beginDelivery(start) else {
+            messageID: message.messageID, subject: composed.subject, startedAt: composedAt)
+        return .next(Composed(prepared: prepared, message: message, start: start))
+    }
+
+    /// Records the attempt as in flight, before SMTP; inside `store.grouped`, many share one commit.
+    func begin(_ composed: Composed) throws -> Step<Begun> {
+        let prepared = composed.prepared
+        let at = composed.start.startedAt
+        guard let delivery = try store.beginDelivery(composed.start) else {
             // Paused or ended meanwhile: give the step back (an ended one has no due step left to give).
             guard try store.enrollment(id: prepared.enrollment.id)?.status == .active else {
-                try store.reschedule(enrollmentID: prepared.enrollment.id, to: composedAt)
-                return .dropped("the enrollment is no longer active")
+                try store.reschedule(enrollmentID: prepared.enrollment.id, to: at)
+                return .done(.dropped("the enrollment is no longer active"))
             }
             // Already delivered, in flight or uncertain: never again, and the sequence goes on.
             let next = nextAction(
-                after: prepared.planned.index, planner: prepared.planner, anchor: composedAt,
-                lastEmail: try store.lastEmailSent(prospectID: prepared.prospect.id), now: composedAt)
+                after: prepared.planned.index, planner: prepared.planner, anchor: at,
+                lastEmail: try store.lastEmailSent(prospectID: prepared.prospect.id), now: at)
             try store.skipStep(
-                enrollmentID: prepared.enrollment.id, stepID: step.id, note: "already went out", at: composedAt,
+                enrollmentID: prepared.enrollment.id, stepID: composed.start.stepID, note: "already went out", at: at,
                 next: next)
-            return .skipped("step `\(step.id)` already went out for this enrollment")
+            return .done(.skipped("step `\(composed.start.stepID)` already went out for this enrollment"))
         }
-        let result = transport.send(message.bytes, from: message.envelopeFrom, to: message.envelopeTo)
-        return try record(result, of: delivery, prepared: prepared, through: transport)
+        return .next(Begun(prepared: prepared, message: composed.message, delivery: delivery))
     }
 
-    private func record(
-        _ result: DeliveryResult, of delivery: Delivery, prepared: Prepared, through transport: any MailTransport
-    ) throws -> StepRunOutcome {
+    /// What the server said, recorded, and the note to send the owner if the step has failed for good.
+    struct Recorded: Sendable {
+        let outcome: StepRunOutcome
+        /// Best effort: sent after the outcome is recorded, by whoever holds a connection.
+        let ownerNotice: EncodedMessage?
+    }
+
+    /// Records what the server said and moves the enrollment on; inside `store.grouped`, many share one commit.
+    func record(_ result: DeliveryResult, of begun: Begun) throws -> Recorded {
+        let delivery = begun.delivery
+        let prepared = begun.prepared
         let now = clock.now()
         switch result {
         case .delivered(let reply):
@@ -182,7 +217,7 @@ public struct StepRunner: Sendable {
                 result: DeliveryResultRecord(
                     outcome: .delivered, smtpCode: reply.code, smtpText: reply.text, finishedAt: now),
                 next: next)
-            return .delivered(reply)
+            return Recorded(outcome: .delivered(reply), ownerNotice: nil)
         case .transientFailure(let failure):
             let record = DeliveryResultRecord(
                 outcome: .transientFailure, smtpCode: failure.code, smtpText: failure.description, finishedAt: now)
@@ -191,14 +226,15 @@ public struct StepRunner: Sendable {
                     settings.retryDelay(afterAttempt: delivery.attempt, jitter: random()))
                 try store.finishDelivery(
                     delivery.id, result: record, next: .retry(dueAt: retryAt, attempt: delivery.attempt))
-                return .retrying(at: retryAt, failure)
+                return Recorded(outcome: .retrying(at: retryAt, failure), ownerNotice: nil)
             }
             var failed = record
             failed.outcome = .failed
             failed.note = "gave up after \(delivery.attempt) attempts"
             try store.finishDelivery(delivery.id, result: failed, next: .stop(.deliveryFailed))
-            tellOwner(about: failure, attempts: delivery.attempt, prepared: prepared, through: transport)
-            return .failed(failure)
+            return Recorded(
+                outcome: .failed(failure),
+                ownerNotice: ownerNotice(about: failure, attempts: delivery.attempt, prepared: prepared))
         case .permanentFailure(let failure):
             let record = DeliveryResultRecord(
                 outcome: .permanentFailure, smtpCode: failure.code, smtpText: failure.description, finishedAt: now)
@@ -208,7 +244,7 @@ public struct StepRunner: Sendable {
                     after: prepared.planned.index, planner: prepared.planner, anchor: now,
                     lastEmail: try store.lastEmailSent(prospectID: delivery.prospectID), now: now)
                 try store.finishDelivery(delivery.id, result: record, next: next)
-                return .failed(failure)
+                return Recorded(outcome: .failed(failure), ownerNotice: nil)
             }
             try store.finishDelivery(delivery.id, result: record, next: .stop(.bounce))
             _ = try store.recordEvent(
@@ -217,24 +253,20 @@ public struct StepRunner: Sendable {
                     occurredAt: now, source: "smtp", detail: failure.description))
             try store.suppress(prepared.prospect.email, reason: "bounce", source: "smtp", at: now)
             _ = try store.endEnrollments(prospectID: delivery.prospectID, campaignID: nil, reason: .bounce, at: now)
-            return .bounced(failure)
+            return Recorded(outcome: .bounced(failure), ownerNotice: nil)
         }
     }
 
-    /// Best effort: the step is already recorded as failed, and the server that failed may fail this too.
-    private func tellOwner(
-        about failure: SMTPFailure, attempts: Int, prepared: Prepared, through transport: any MailTransport
-    ) {
+    /// The owner's note that a step could not be delivered; nil if it cannot be made.
+    private func ownerNotice(about failure: SMTPFailure, attempts: Int, prepared: Prepared) -> EncodedMessage? {
         let step = prepared.campaign.steps[prepared.planned.index]
         let who = prepared.prospect.email.description
-        guard
-            let notice = try? composer.ownerNotice(
-                "\(who) did not get step `\(step.id)`",
-                text: "Step `\(step.id)` of \(prepared.campaign.name) could not be delivered to \(who) after "
-                    + "\(attempts) attempts, so the sequence has stopped.\n\nLast error: \(failure)",
-                step: step, of: prepared.campaign, for: prepared.prospect.asProspect)
-        else { return }
-        _ = transport.send(notice.message.bytes, from: notice.message.envelopeFrom, to: notice.message.envelopeTo)
+        return try? composer.ownerNotice(
+            "\(who) did not get step `\(step.id)`",
+            text: "Step `\(step.id)` of \(prepared.campaign.name) could not be delivered to \(who) after "
+                + "\(attempts) attempts, so the sequence has stopped.\n\nLast error: \(failure)",
+            step: step, of: prepared.campaign, for: prepared.prospect.asProspect
+        ).message
     }
 
     /// After step `index`: the next step's time, or the end of the sequence.
