@@ -6,6 +6,11 @@ public protocol WallClock: Sendable {
     func now() -> Date
     /// How long to wait in real time until the clock reads `date`: what a Dispatch timer is armed with.
     func realInterval(until date: Date) -> TimeInterval
+    /// How much clock time passes in `seconds` of real time.
+    func interval(overReal seconds: TimeInterval) -> TimeInterval
+    /// Blocks until the clock reads `date`, or returns early once `cancelled()` is true: a send composed ahead
+    /// of its instant waits here.
+    func wait(until date: Date, unless cancelled: () -> Bool)
 }
 
 /// The real time.
@@ -15,27 +20,58 @@ public struct SystemClock: WallClock {
 }
 
 /// A clock that moves only when told to; for tests and for previews at a chosen moment.
-public final class ManualClock: WallClock {
-    private let current: Mutex<Date>
+public final class ManualClock: WallClock, @unchecked Sendable {
+    // `moved` guards `current`; @unchecked because the lock, not the type system, makes it safe.
+    private let moved = NSCondition()
+    private var current: Date
 
     public init(_ start: Date) {
-        self.current = Mutex(start)
+        self.current = start
     }
 
-    public func now() -> Date { current.withLock { $0 } }
+    public func now() -> Date {
+        moved.lock()
+        defer { moved.unlock() }
+        return current
+    }
 
     public func advance(by interval: TimeInterval) {
-        current.withLock { $0 = $0.addingTimeInterval(interval) }
+        moved.lock()
+        current = current.addingTimeInterval(interval)
+        moved.broadcast()
+        moved.unlock()
     }
 
     public func set(_ date: Date) {
-        current.withLock { $0 = date }
+        moved.lock()
+        current = date
+        moved.broadcast()
+        moved.unlock()
+    }
+
+    /// Returns when a test moves the clock to `date` or past it; never on its own.
+    public func wait(until date: Date, unless cancelled: () -> Bool) {
+        moved.lock()
+        defer { moved.unlock() }
+        // The timeout only lets `cancelled` be looked at again; the clock itself does not move with real time.
+        while current < date && !cancelled() { _ = moved.wait(until: Date(timeIntervalSinceNow: 0.05)) }
     }
 }
 
 extension WallClock {
     public func realInterval(until date: Date) -> TimeInterval {
         date.timeIntervalSince(now())
+    }
+
+    public func interval(overReal seconds: TimeInterval) -> TimeInterval { seconds }
+
+    public func wait(until date: Date, unless cancelled: () -> Bool) {
+        while !cancelled() {
+            let remaining = realInterval(until: date)
+            if remaining <= 0 { return }
+            // In slices, so a stop is seen within one.
+            Thread.sleep(forTimeInterval: min(remaining, 0.05))
+        }
     }
 }
 
@@ -61,4 +97,6 @@ public struct ScaledClock: WallClock {
     public func realInterval(until date: Date) -> TimeInterval {
         date.timeIntervalSince(now()) / scale
     }
+
+    public func interval(overReal seconds: TimeInterval) -> TimeInterval { seconds * scale }
 }

@@ -30,20 +30,19 @@ public struct RecoveryReport: Sendable, Equatable {
 }
 
 /// Sends every step when it falls due: one Dispatch timer armed for the earliest due time (and at least every
-/// `pollInterval`, to notice the CLI's changes), claiming due steps in batches and handing them to a bounded pool
-/// of SMTP connections, within the rate limits.
+/// `pollInterval`, to notice the CLI's changes), claiming due steps in batches, composing them on every core and
+/// handing them to a `SendPipeline` of SMTP connections, within the rate limits.
 public final class Scheduler: Sendable {
     private let runner: StepRunner
     private let store: any NurtureStore
     private let clock: any WallClock
     private let settings: EngineSettings
-    private let transports: TransportPool<any MailTransport>
-    private let domains: DomainLimiter
-    private let rate: RateLimiter
+    private let lead: TimeInterval
+    private let pipeline: SendPipeline
     private let queue = DispatchQueue(label: "nurture.scheduler")
-    private let workers = DispatchQueue(label: "nurture.workers", attributes: .concurrent)
-    private let connections: Int
-    private let stopping = Atomic<Bool>(false)
+    private let stopping: Stopping
+    private let recorded: Recorded
+    private let running = Atomic<Bool>(false)
     private let timer = TimerSlot()
     private let report: @Sendable (StepReport) -> Void
     private let problem: @Sendable (String) -> Void
@@ -53,12 +52,32 @@ public final class Scheduler: Sendable {
         var timer: DispatchSourceTimer?
     }
 
+    /// Once the timer runs, every commit of outcomes wakes it: recording a step may have made the next one due
+    /// (`wait: 0`), and it should not wait for the next poll. Weak, so the pipeline does not keep the scheduler.
+    private final class Recorded: @unchecked Sendable {
+        // Written once, in `init`, before the pipeline can call; then only read.
+        weak var scheduler: Scheduler?
+    }
+
+    /// Set once, by a stop; read by the scheduler and its pipeline.
+    private final class Stopping: Sendable {
+        private let flag = Atomic<Bool>(false)
+        var isSet: Bool { flag.load(ordering: .relaxed) }
+        func set() { flag.store(true, ordering: .relaxed) }
+    }
+
+    /// Steps composed and recorded as in flight per commit, and how many more may wait for a connection.
+    static let chunkSize = 32
+
     /// - Parameters:
     ///   - transports: one per connection (`settings.connections` of them), each reused across sends.
+    ///   - lead: how far ahead of its instant, in engine time, a step is claimed, composed and recorded as in
+    ///     flight, so its SMTP transaction starts at the instant rather than a few commits after it. A step
+    ///     recorded ahead is in flight for that long: a crash then reports it as uncertain. Zero on a manual clock.
     ///   - onOutcome: told about every step handled (for logs and tests); called on a worker thread.
     ///   - onProblem: told when the scheduler itself cannot work (the state database failing).
     public init(
-        runner: StepRunner, transports: [any MailTransport],
+        runner: StepRunner, transports: [any MailTransport], lead: TimeInterval = 0,
         onOutcome: @escaping @Sendable (StepReport) -> Void = { _ in },
         onProblem: @escaping @Sendable (String) -> Void = { _ in }
     ) {
@@ -66,12 +85,21 @@ public final class Scheduler: Sendable {
         self.store = runner.store
         self.clock = runner.clock
         self.settings = runner.settings
-        self.transports = TransportPool(transports)
-        self.connections = max(1, transports.count)
-        self.domains = DomainLimiter(limit: runner.settings.connectionsPerDomain)
-        self.rate = RateLimiter(perSecond: runner.settings.messagesPerSecond)
+        self.lead = max(0, lead)
+        let stopping = Stopping()
+        self.stopping = stopping
         self.report = onOutcome
         self.problem = onProblem
+        let recorded = Recorded()
+        self.recorded = recorded
+        self.pipeline = SendPipeline(
+            runner: runner, transports: transports, capacity: 2 * Self.chunkSize, isStopping: { stopping.isSet },
+            report: onOutcome, onRecorded: { recorded.scheduler?.wake() })
+        recorded.scheduler = self
+    }
+
+    deinit {
+        pipeline.close()
     }
 
     /// At start-up: claims a stopped process left are released; attempts it left in flight are not resent
@@ -86,78 +114,67 @@ public final class Scheduler: Sendable {
         return RecoveryReport(uncertain: uncertain.count)
     }
 
-    /// Handles every step due now and waits for the sends to finish and be recorded. The timer calls it; tests
-    /// on a manual clock call it after moving the clock.
+    /// Handles every step due now and waits for the sends to finish and be recorded. Tests on a manual clock
+    /// call it after moving the clock.
     @discardableResult
     public func runDue() throws -> Int {
         var handled = 0
-        while !stopping.load(ordering: .relaxed) {
-            let batch = try store.claimDueSends(dueBy: clock.now(), limit: settings.batchSize)
+        // Recording a step may make the next one due at once (`wait: 0`): claim again until nothing is.
+        while true {
+            let claimed = try claimAndCompose()
+            pipeline.waitUntilIdle()
+            if claimed == 0 { return handled }
+            handled += claimed
+        }
+    }
+
+    /// Claims every step due by now (plus the lead), composes it, records it as in flight and hands it to the
+    /// pipeline; does not wait for the sends. Returns how many steps were claimed.
+    @discardableResult
+    private func claimAndCompose() throws -> Int {
+        var handled = 0
+        while !stopping.isSet {
+            let batch = try store.claimDueSends(
+                dueBy: clock.now().addingTimeInterval(lead), limit: settings.batchSize)
             if batch.isEmpty { break }
-            sendAll(batch)
+            var prospectsInBatch = Set<ProspectID>()
+            var deferred = false
+            var start = batch.startIndex
+            while start < batch.endIndex {
+                let chunk = batch[start..<min(start + Self.chunkSize, batch.endIndex)]
+                start = chunk.endIndex
+                let prepared = chunk.compactMap { prepare($0, prospectsInBatch: &prospectsInBatch, deferred: &deferred) }
+                beginAll(compose(prepared))
+            }
             handled += batch.count
+            // A step deferred for its prospect's step still in flight is due again at once: claim it only after
+            // that one is recorded, so the gap sees it and the loop does not spin.
+            if deferred { pipeline.waitUntilIdle() }
         }
         return handled
     }
 
-    /// Steps recorded as in flight ahead of the connections: enough that a connection never waits for the
-    /// composing thread's next commit. After a crash, at most `2 × lookahead + connections` attempts are found in
-    /// flight (recorded, maybe not sent) and reported as uncertain.
-    var lookahead: Int { max(8, 2 * connections) }
-
-    /// A pipeline, so a connection only ever talks SMTP: this thread prepares and composes the batch and records
-    /// its steps as in flight a few at a time (one commit for several); one worker per connection sends; one
-    /// recorder writes what the servers said, everything finished since its last commit in one commit. The batch
-    /// waits in lists, not on blocked threads (which would starve every other piece of work in the process).
-    private func sendAll(_ batch: [DueSend]) {
-        let outbox = Handoff<Pending>(capacity: lookahead)
-        let results = Handoff<Sent>()
-        let sending = DispatchGroup()
-        for _ in 0..<min(connections, batch.count) {
-            workers.async(group: sending) { [self] in
-                while let pending = outbox.take() {
-                    if let sent = send(pending) { results.put(sent) }
-                }
-            }
-        }
-        let recording = DispatchGroup()
-        workers.async(group: recording) { [self] in
-            while let finished = results.takeAll() { recordAll(finished) }
-        }
-
-        // A chunk at a time: prepared here in order, composed on every core, recorded as in flight in one commit.
-        var prospectsInBatch = Set<ProspectID>()
-        var start = batch.startIndex
-        while start < batch.endIndex {
-            let chunk = batch[start..<min(start + lookahead, batch.endIndex)]
-            start = chunk.endIndex
-            let prepared = chunk.compactMap { prepare($0, prospectsInBatch: &prospectsInBatch) }
-            let composed = compose(prepared)
-            beginAll(composed, into: outbox)
-        }
-        outbox.close()
-        sending.wait()
-        results.close()
-        recording.wait()
-    }
-
     /// Plans a claimed step again; nil when it is not to be sent now (reported, or given back to the store).
-    /// One step per prospect per batch: a second one is planned after the first went out, so the minimum gap sees
-    /// it (two concurrent campaigns overdue after downtime must not send together).
-    private func prepare(_ due: DueSend, prospectsInBatch: inout Set<ProspectID>) -> (StepRunner.Prepared, DueSend)? {
-        if stopping.load(ordering: .relaxed) {
+    /// One step per prospect at a time: a second one is planned after the first is recorded, so the minimum gap
+    /// sees it (two concurrent campaigns overdue after downtime must not send together).
+    private func prepare(_ due: DueSend, prospectsInBatch: inout Set<ProspectID>, deferred: inout Bool)
+        -> (StepRunner.Prepared, DueSend)?
+    {
+        if stopping.isSet {
             // What has not started goes back to the store for the next run.
             try? store.reschedule(enrollmentID: due.enrollmentID, to: due.dueAt)
             return nil
         }
         do {
-            switch try runner.prepare(due) {
+            switch try runner.prepare(due, sendingBy: clock.now().addingTimeInterval(lead)) {
             case .done(let outcome):
                 report(StepReport(due: due, outcome: outcome, campaignID: nil, prospect: nil))
                 return nil
             case .send(let prepared):
-                guard prospectsInBatch.insert(prepared.prospect.id).inserted else {
+                let prospect = prepared.prospect.id
+                guard !pipeline.isBusy(prospect), prospectsInBatch.insert(prospect).inserted else {
                     try store.reschedule(enrollmentID: due.enrollmentID, to: due.dueAt)
+                    deferred = true
                     return nil
                 }
                 return (prepared, due)
@@ -168,7 +185,7 @@ public final class Scheduler: Sendable {
         }
     }
 
-    /// Composes the steps in parallel: rendering is most of a send's CPU, and a connection waits for it.
+    /// Composes the steps in parallel: rendering is most of a send's CPU.
     private func compose(_ prepared: [(StepRunner.Prepared, DueSend)]) -> [(StepRunner.Composed, DueSend)] {
         let slots = Mutex([StepRunner.Composed?](repeating: nil, count: prepared.count))
         DispatchQueue.concurrentPerform(iterations: prepared.count) { index in
@@ -185,30 +202,17 @@ public final class Scheduler: Sendable {
         return zip(slots.withLock { $0 }, prepared).compactMap { slot, step in slot.map { ($0, step.1) } }
     }
 
-    /// A step recorded as in flight, waiting for a connection.
-    private struct Pending: Sendable {
-        let begun: StepRunner.Begun
-        let due: DueSend
-    }
-
-    /// What a connection did with a pending step.
-    private struct Sent: Sendable {
-        let pending: Pending
-        let result: DeliveryResult
-        let began: Date
-    }
-
-    /// Records the composed steps as in flight in one commit, then hands them to the connections.
-    private func beginAll(_ composed: [(StepRunner.Composed, DueSend)], into outbox: Handoff<Pending>) {
+    /// Records the composed steps as in flight in one commit, then hands them to the pipeline.
+    private func beginAll(_ composed: [(StepRunner.Composed, DueSend)]) {
         guard !composed.isEmpty else { return }
-        var begun: [Pending] = []
+        var begun: [SendPipeline.Pending] = []
         var reports: [StepReport] = []
         do {
             try store.grouped {
                 for (step, due) in composed {
                     do {
                         switch try runner.begin(step) {
-                        case .next(let step): begun.append(Pending(begun: step, due: due))
+                        case .next(let step): begun.append(SendPipeline.Pending(begun: step, due: due))
                         case .done(let outcome):
                             reports.append(StepReport(due: due, prepared: step.prepared, outcome: outcome))
                         }
@@ -223,79 +227,7 @@ public final class Scheduler: Sendable {
             return
         }
         reports.forEach(report)
-        begun.forEach(outbox.put)
-    }
-
-    /// Sends one pending step over a connection of the pool; nil if a stop came first (the step is given back).
-    private func send(_ pending: Pending) -> Sent? {
-        let prepared = pending.begun.prepared
-        let message = pending.begun.message
-        let domain =
-            prepared.planned.channel == .task
-            ? prepared.campaign.owner.address.domain : prepared.prospect.email.domain
-        let sent: (DeliveryResult, Date)? = domains.withSlot(for: domain) {
-            transports.withTransport { transport in
-                rate.waitForSlot()
-                // Checked once a connection is ours: a stop that came while this send waited for one wins.
-                guard !stopping.load(ordering: .relaxed) else { return nil }
-                let began = clock.now()
-                return (transport.send(message.bytes, from: message.envelopeFrom, to: message.envelopeTo), began)
-            }
-        }
-        guard let (result, began) = sent else {
-            do {
-                try store.cancelDelivery(pending.begun.delivery.id, dueAt: pending.due.dueAt)
-            } catch {
-                // It stays in flight: the next start reports it as uncertain and does not send it.
-                report(
-                    StepReport(
-                        due: pending.due, prepared: prepared,
-                        outcome: .dropped("stopping; could not give the step back: \(error)")))
-            }
-            return nil
-        }
-        return Sent(pending: pending, result: result, began: began)
-    }
-
-    /// Records what the servers said about every step finished since the last commit, in one commit, then
-    /// reports them and sends the owner's notes about steps that failed for good.
-    private func recordAll(_ finished: [Sent]) {
-        var recorded: [(Sent, StepRunner.Recorded)] = []
-        do {
-            try store.grouped {
-                recorded = finished.compactMap { sent in recordOne(sent).map { (sent, $0) } }
-            }
-        } catch {
-            // The commit failed: try each on its own, so one bad row does not lose the others' outcomes.
-            recorded = finished.compactMap { sent in recordOne(sent).map { (sent, $0) } }
-        }
-        for (sent, outcome) in recorded {
-            let reachedServer: Bool =
-                switch outcome.outcome {
-                case .delivered, .retrying, .failed, .bounced: true
-                case .rescheduled, .skipped, .dropped: false
-                }
-            var stepReport = StepReport(due: sent.pending.due, prepared: sent.pending.begun.prepared, outcome: outcome.outcome)
-            stepReport.lateness = reachedServer ? sent.began.timeIntervalSince(sent.pending.due.dueAt) : nil
-            report(stepReport)
-            if let notice = outcome.ownerNotice {
-                // Best effort: the step is already recorded as failed, and the server that failed may fail this too.
-                _ = transports.withTransport { $0.send(notice.bytes, from: notice.envelopeFrom, to: notice.envelopeTo) }
-            }
-        }
-    }
-
-    private func recordOne(_ sent: Sent) -> StepRunner.Recorded? {
-        do {
-            return try runner.record(sent.result, of: sent.pending.begun)
-        } catch {
-            // It stays in flight: the next start reports it as uncertain and does not send it again.
-            report(
-                StepReport(
-                    due: sent.pending.due, prepared: sent.pending.begun.prepared,
-                    outcome: .dropped("sent, but the outcome could not be recorded: \(error)")))
-            return nil
-        }
+        begun.forEach(pipeline.accept)
     }
 
     /// A state-database error on one step: give it back for a later try, not at once (a lasting error would
@@ -313,18 +245,20 @@ public final class Scheduler: Sendable {
 
     /// Starts the timer loop on its own queue.
     public func start() {
+        running.store(true, ordering: .relaxed)
         queue.async { [self] in tick() }
     }
 
     /// Looks at the store again now, rather than at the next poll: after an enrollment or event that may have
     /// made a step due (`wait: 0`), so it leaves at once. Waits its turn behind a batch in progress.
     public func wake() {
+        guard running.load(ordering: .relaxed) else { return }
         queue.async { [self] in tick() }
     }
 
     /// Stops claiming new work at once, without waiting: what a shutdown does first, before anything else.
     public func beginStop() {
-        stopping.store(true, ordering: .relaxed)
+        stopping.set()
     }
 
     /// Stops claiming new work and waits up to `timeout` for sends in progress.
@@ -332,24 +266,27 @@ public final class Scheduler: Sendable {
     /// flight at the next start, recorded as uncertain and not resent.
     @discardableResult
     public func stop(timeout: TimeInterval) -> Bool {
-        stopping.store(true, ordering: .relaxed)
+        stopping.set()
+        let deadline = DispatchTime.now() + timeout
         let drained = DispatchSemaphore(value: 0)
-        // The batch in hand finishes on `queue` (sends not begun go back to the store); then the timer goes.
+        // The batch in hand finishes on `queue` (steps not begun go back to the store); then the timer goes, and
+        // the pipeline finishes the sends already talking to a server (the rest go back too).
         queue.async { [self] in
             timer.timer?.cancel()
             timer.timer = nil
             drained.signal()
         }
-        return drained.wait(timeout: .now() + timeout) == .success
+        guard drained.wait(timeout: deadline) == .success else { return false }
+        return pipeline.waitUntilIdle(timeout: deadline)
     }
 
     private func tick() {
-        guard !stopping.load(ordering: .relaxed) else { return }
+        guard !stopping.isSet else { return }
         do {
-            if let next = try store.nextDueTime(), next <= clock.now() {
-                try runDue()
+            if let next = try store.nextDueTime(), next <= clock.now().addingTimeInterval(lead) {
+                try claimAndCompose()
             }
-            arm(for: try store.nextDueTime())
+            arm(for: try store.nextDueTime().map { $0.addingTimeInterval(-lead) })
         } catch {
             // Not a step's outcome: the store could not be read or claimed from. The next poll tries again.
             problem("the state database failed, trying again in \(settings.pollInterval) s: \(error)")

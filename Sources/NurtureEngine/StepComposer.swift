@@ -1,3 +1,4 @@
+import Foundation
 import NurtureCampaigns
 import NurtureCore
 import NurtureMail
@@ -49,12 +50,13 @@ public struct StepComposer: Sendable {
     }
 
     /// - Parameters:
+    ///   - date: the message's `Date:`, when it is composed ahead of the instant it goes out; nil for now.
     ///   - ownerInbox: where a task goes instead of the campaign's owner (for `nurture send`).
     ///   - asTask: the prospect prefers the phone: an email step becomes a task for the owner, carrying the email.
     ///   - thread: the email a `thread: true` step answers (`Re:` subject, `In-Reply-To`, `References`).
     public func compose(
-        _ step: Step, of campaign: Campaign, for prospect: Prospect, ownerInbox: Mailbox? = nil, asTask: Bool = false,
-        replyingTo thread: ThreadReference? = nil
+        _ step: Step, of campaign: Campaign, for prospect: Prospect, at date: Date? = nil, ownerInbox: Mailbox? = nil,
+        asTask: Bool = false, replyingTo thread: ThreadReference? = nil
     ) throws(ComposeError) -> ComposedStep {
         let owner = ownerInbox ?? campaign.owner
         switch step.action {
@@ -66,7 +68,7 @@ public struct StepComposer: Sendable {
             return try ownerTask(
                 subject: "Call \(name) (prefers the phone): \(rendered.subject)",
                 notes: "Instead of this email:\n\n" + rendered.text, step: step, campaign: campaign,
-                prospect: prospect, to: owner)
+                prospect: prospect, to: owner, date: date)
         case .email(let email):
             let unsubscribe = unsubscribeURL(prospect, campaign)
             let rendered = try renderEmail(
@@ -84,7 +86,8 @@ public struct StepComposer: Sendable {
                 htmlBody: rendered.html,
                 listUnsubscribe: ListUnsubscribe(
                     url: unsubscribe, mailto: campaign.replyTo?.address ?? campaign.from.address),
-                extraHeaders: (threadHeaders ?? []) + Self.trackingHeaders(campaign: campaign, step: step))
+                extraHeaders: (threadHeaders ?? []) + Self.trackingHeaders(campaign: campaign, step: step),
+                date: date)
             return ComposedStep(message: try build(message), subject: subject)
         case .task(let task):
             var values = providedValues(step: step, campaign: campaign)
@@ -97,7 +100,7 @@ public struct StepComposer: Sendable {
             }
             return try ownerTask(
                 subject: rendered.subject, notes: rendered.text, step: step, campaign: campaign, prospect: prospect,
-                to: owner)
+                to: owner, date: date)
         }
     }
 
@@ -135,7 +138,7 @@ public struct StepComposer: Sendable {
     /// A reminder to the owner, with who the prospect is; replying writes to the prospect.
     private func ownerTask(
         subject: String, notes: String, step: Step, campaign: Campaign, prospect: Prospect, to owner: Mailbox,
-        kind: String = "Task"
+        kind: String = "Task", date: Date? = nil
     ) throws(ComposeError) -> ComposedStep {
         let text = notes + "\n\n" + Self.prospectSummary(prospect, campaign: campaign, step: step)
         let subject = "\(kind): \(subject)"
@@ -146,7 +149,7 @@ public struct StepComposer: Sendable {
             subject: subject,
             textBody: text,
             htmlBody: HTMLDocument.preformatted(text, title: subject),
-            extraHeaders: Self.trackingHeaders(campaign: campaign, step: step))
+            extraHeaders: Self.trackingHeaders(campaign: campaign, step: step), date: date)
         return ComposedStep(message: try build(message), subject: subject)
     }
 

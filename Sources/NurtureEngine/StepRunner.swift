@@ -54,13 +54,16 @@ public struct StepRunner: Sendable {
         let planned: PlannedStep
         let planner: StepPlanner
         let attempt: Int
+        /// The instant it goes out: now, or a moment ahead when it was claimed ahead of its time.
+        let sendAt: Date
     }
 
     /// How long a step waits when its campaign is not loaded (a broken or missing file).
     static let missingCampaignRetry: TimeInterval = 3600
 
-    /// Decides what to do with a claimed step; sends nothing.
-    func prepare(_ due: DueSend) throws -> Preparation {
+    /// Decides what to do with a claimed step; sends nothing. A step due by `horizon` (now, or a moment ahead)
+    /// is to be sent, at its time; one due later is given back with its new time.
+    func prepare(_ due: DueSend, sendingBy horizon: Date? = nil) throws -> Preparation {
         let now = clock.now()
         guard let enrollment = try store.enrollment(id: due.enrollmentID), enrollment.status == .active else {
             try store.reschedule(enrollmentID: due.enrollmentID, to: due.dueAt)
@@ -103,14 +106,14 @@ public struct StepRunner: Sendable {
         // A retry keeps its backoff time; otherwise the window or the gap may have moved the step since it was
         // scheduled (another campaign emailed the prospect, the daemon was down over a weekend).
         let sendAt = due.attempt > 0 ? max(due.dueAt, planned.due) : planned.due
-        if sendAt > now {
+        if sendAt > max(horizon ?? now, now) {
             try store.reschedule(enrollmentID: enrollment.id, to: sendAt)
             return .done(.rescheduled(sendAt))
         }
         return .send(
             Prepared(
                 enrollment: enrollment, prospect: prospect, campaign: campaign, planned: planned, planner: planner,
-                attempt: due.attempt))
+                attempt: due.attempt, sendAt: max(sendAt, now)))
     }
 
     /// A step's message, made and checked against its window, ready to be recorded as in flight.
@@ -140,7 +143,7 @@ public struct StepRunner: Sendable {
         let composed: ComposedStep
         do {
             composed = try composer.compose(
-                step, of: prepared.campaign, for: prepared.prospect.asProspect,
+                step, of: prepared.campaign, for: prepared.prospect.asProspect, at: prepared.sendAt,
                 asTask: prepared.planned.channel == .task,
                 replyingTo: thread.flatMap { delivery in
                     delivery.messageID.map { ThreadReference(messageID: $0, subject: delivery.subject ?? "") }
@@ -155,9 +158,10 @@ public struct StepRunner: Sendable {
                 enrollmentID: prepared.enrollment.id, stepID: step.id, note: "\(error)", at: now, next: next)
             return .done(.skipped("\(error)"))
         }
-        // The message carries this moment in its Date header. Between planning and now a loaded machine (or a
-        // fast virtual clock) may have crossed the window's close: then it waits for the next opening instead.
-        let composedAt = clock.now()
+        // The message carries its instant in its Date header: the later of the planned one and now. Between planning
+        // and now a loaded machine (or a fast virtual clock) may have crossed the window's close: then it waits
+        // for the next opening instead.
+        let composedAt = max(prepared.sendAt, clock.now())
         if let window = prepared.campaign.sendWindow(for: step),
             !window.contains(composedAt, in: prepared.planned.calendar)
         {
@@ -202,8 +206,9 @@ public struct StepRunner: Sendable {
         let ownerNotice: EncodedMessage?
     }
 
-    /// Records what the server said and moves the enrollment on; inside `store.grouped`, many share one commit.
-    func record(_ result: DeliveryResult, of begun: Begun) throws -> Recorded {
+    /// Records what the server said, and when its transaction began, and moves the enrollment on; inside
+    /// `store.grouped`, many share one commit.
+    func record(_ result: DeliveryResult, of begun: Begun, sentAt began: Date) throws -> Recorded {
         let delivery = begun.delivery
         let prepared = begun.prepared
         let now = clock.now()
@@ -215,12 +220,14 @@ public struct StepRunner: Sendable {
             try store.finishDelivery(
                 delivery.id,
                 result: DeliveryResultRecord(
-                    outcome: .delivered, smtpCode: reply.code, smtpText: reply.text, finishedAt: now),
+                    outcome: .delivered, smtpCode: reply.code, smtpText: reply.text, startedAt: began,
+                    finishedAt: now),
                 next: next)
             return Recorded(outcome: .delivered(reply), ownerNotice: nil)
         case .transientFailure(let failure):
             let record = DeliveryResultRecord(
-                outcome: .transientFailure, smtpCode: failure.code, smtpText: failure.description, finishedAt: now)
+                outcome: .transientFailure, smtpCode: failure.code, smtpText: failure.description, startedAt: began,
+                finishedAt: now)
             if delivery.attempt < settings.maxAttempts {
                 let retryAt = now.addingTimeInterval(
                     settings.retryDelay(afterAttempt: delivery.attempt, jitter: random()))
@@ -237,7 +244,8 @@ public struct StepRunner: Sendable {
                 ownerNotice: ownerNotice(about: failure, attempts: delivery.attempt, prepared: prepared))
         case .permanentFailure(let failure):
             let record = DeliveryResultRecord(
-                outcome: .permanentFailure, smtpCode: failure.code, smtpText: failure.description, finishedAt: now)
+                outcome: .permanentFailure, smtpCode: failure.code, smtpText: failure.description, startedAt: began,
+                finishedAt: now)
             // A task refused at the owner's address says nothing about the prospect: their sequence goes on.
             guard delivery.channel == .email else {
                 let next = nextAction(

@@ -1,3 +1,4 @@
+import Foundation
 import NurtureCore
 
 /// One email to send, before it is encoded: who, what, and the way out.
@@ -18,6 +19,9 @@ public struct MailMessage: Sendable, Hashable {
     public var listUnsubscribe: ListUnsubscribe?
     /// Headers the builder does not write itself, such as `X-Nurture-Campaign`; written after the standard ones.
     public var extraHeaders: [MailHeader]
+    /// The `Date:` header's moment; nil for the builder's clock now. A step composed ahead of its instant
+    /// carries the instant it goes out.
+    public var date: Date?
 
     public init(
         from: Mailbox,
@@ -27,7 +31,8 @@ public struct MailMessage: Sendable, Hashable {
         textBody: String,
         htmlBody: String,
         listUnsubscribe: ListUnsubscribe? = nil,
-        extraHeaders: [MailHeader] = []
+        extraHeaders: [MailHeader] = [],
+        date: Date? = nil
     ) {
         self.from = from
         self.to = to
@@ -37,6 +42,7 @@ public struct MailMessage: Sendable, Hashable {
         self.htmlBody = htmlBody
         self.listUnsubscribe = listUnsubscribe
         self.extraHeaders = extraHeaders
+        self.date = date
     }
 }
 

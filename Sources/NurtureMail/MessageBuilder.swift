@@ -30,7 +30,7 @@ public struct MessageBuilder: Sendable {
         let boundary = "=_" + random.base32Token(byteCount: Self.boundaryBytes)
 
         var fields = [
-            HeaderField("Date", pieces: [Self.formatDate(clock.now())]),
+            HeaderField("Date", pieces: [Self.formatDate(message.date ?? clock.now())]),
             HeaderEncoding.mailbox("From", message.from),
             HeaderEncoding.mailbox("To", message.to),
         ]

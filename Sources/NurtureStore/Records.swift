@@ -167,16 +167,20 @@ public struct DeliveryResultRecord: Sendable, Hashable {
     public var smtpCode: Int?
     public var smtpText: String?
     public var note: String?
+    /// When the SMTP transaction began, if it did: replaces the start recorded with the attempt, which may be
+    /// its planned instant (a step composed ahead) rather than the moment it went out.
+    public var startedAt: Date?
     public var finishedAt: Date
 
     public init(
         outcome: DeliveryOutcome, smtpCode: Int? = nil, smtpText: String? = nil, note: String? = nil,
-        finishedAt: Date
+        startedAt: Date? = nil, finishedAt: Date
     ) {
         self.outcome = outcome
         self.smtpCode = smtpCode
         self.smtpText = smtpText
         self.note = note
+        self.startedAt = startedAt
         self.finishedAt = finishedAt
     }
 }

@@ -30,13 +30,14 @@ extension SQLiteStore {
                     db.cachedStatement(
                         sql: """
                             UPDATE deliveries
-                            SET outcome = ?, smtp_code = ?, smtp_text = ?, note = COALESCE(?, note), finished_at = ?
+                            SET outcome = ?, smtp_code = ?, smtp_text = ?, note = COALESCE(?, note),
+                                started_at = COALESCE(?, started_at), finished_at = ?
                             WHERE id = ?
                             RETURNING enrollment_id, step_id
                             """),
                     arguments: [
                         result.outcome.rawValue, result.smtpCode, result.smtpText, result.note,
-                        result.finishedAt.storedSeconds, id,
+                        result.startedAt?.storedSeconds, result.finishedAt.storedSeconds, id,
                     ])
             else { throw StoreError(.notFound, "there is no delivery with id \(id) to finish") }
             let enrollmentID: EnrollmentID = row["enrollment_id"]

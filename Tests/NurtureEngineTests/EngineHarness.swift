@@ -23,7 +23,9 @@ final class EngineHarness: Sendable {
     let actions: ProspectActions
     private let outcomes = OutcomeLog()
 
-    init(settings: EngineSettings = EngineSettings(), campaigns: CampaignSet = Fixture.campaigns) throws {
+    init(
+        settings: EngineSettings = EngineSettings(), campaigns: CampaignSet = Fixture.campaigns, lead: TimeInterval = 0
+    ) throws {
         folder = try TemporaryFolder()
         store = try SQLiteStore(path: folder.url.appendingPathComponent("nurture.sqlite").path)
         catalog = CampaignCatalog(campaigns)
@@ -31,7 +33,7 @@ final class EngineHarness: Sendable {
             store: store, catalog: catalog, clock: clock, settings: settings, composer: Fixture.composer(clock: clock),
             random: { 0.5 })
         let outcomes = self.outcomes
-        scheduler = Scheduler(runner: runner, transports: [transport]) { report in
+        scheduler = Scheduler(runner: runner, transports: [transport], lead: lead) { report in
             outcomes.items.withLock { $0.append(report.outcome) }
         }
         enroller = Enroller(store: store, catalog: catalog, clock: clock, settings: settings)

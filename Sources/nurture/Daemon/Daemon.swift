@@ -283,12 +283,19 @@ final class Daemon: Sendable {
         }
     }
 
+    /// How long, in real time, before its instant a step is claimed, composed and recorded as in flight: a few
+    /// commits' worth, so its SMTP transaction starts on the millisecond, and no more, because a step recorded
+    /// ahead counts as uncertain if the process dies before its instant.
+    static let composeAhead: TimeInterval = 0.05
+
     private static func makeScheduler(
         runtime: Runtime, smtp: SMTPSettings, metrics: EngineMetrics,
         report: @escaping @Sendable (StepReport) -> Void, problem: @escaping @Sendable (String) -> Void
     ) throws -> Scheduler {
         let transports = try (0..<runtime.settings.connections).map { _ in try transport(smtp, metrics: metrics) }
-        return Scheduler(runner: try runtime.runner(), transports: transports, onOutcome: report, onProblem: problem)
+        return Scheduler(
+            runner: try runtime.runner(), transports: transports,
+            lead: runtime.clock.interval(overReal: composeAhead), onOutcome: report, onProblem: problem)
     }
 
     private static func transport(_ smtp: SMTPSettings, metrics: EngineMetrics) throws -> any MailTransport {
