@@ -134,19 +134,25 @@ public final class Scheduler: Sendable {
     private func claimAndCompose() throws -> Int {
         var handled = 0
         while !stopping.isSet {
-            let batch = try store.claimDueSends(
-                dueBy: clock.now().addingTimeInterval(lead), limit: settings.batchSize)
-            if batch.isEmpty { break }
             var prospectsInBatch = Set<ProspectID>()
             var deferred = false
-            var start = batch.startIndex
-            while start < batch.endIndex {
-                let chunk = batch[start..<min(start + Self.chunkSize, batch.endIndex)]
-                start = chunk.endIndex
-                let prepared = chunk.compactMap { prepare($0, prospectsInBatch: &prospectsInBatch, deferred: &deferred) }
-                beginAll(compose(prepared))
+            // Claimed and planned again in one transaction: a batch's reads share one snapshot and one commit.
+            let (claimed, ready) = try store.grouped {
+                let batch = try store.claimDueSends(
+                    dueBy: clock.now().addingTimeInterval(lead), limit: settings.batchSize)
+                return (
+                    batch.count,
+                    batch.compactMap { prepare($0, prospectsInBatch: &prospectsInBatch, deferred: &deferred) }
+                )
             }
-            handled += batch.count
+            if claimed == 0 { break }
+            var start = ready.startIndex
+            while start < ready.endIndex {
+                let chunk = Array(ready[start..<min(start + Self.chunkSize, ready.endIndex)])
+                start += chunk.count
+                beginAll(compose(chunk))
+            }
+            handled += claimed
             // A step deferred for its prospect's step still in flight is due again at once: claim it only after
             // that one is recorded, so the gap sees it and the loop does not spin.
             if deferred { pipeline.waitUntilIdle() }

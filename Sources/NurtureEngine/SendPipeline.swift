@@ -194,9 +194,8 @@ final class SendPipeline: Sendable {
         }
     }
 
+    /// A serial queue of its own, which Dispatch gives a thread of its own while the body blocks in it.
     private static func startThread(_ name: String, _ body: @escaping @Sendable () -> Void) {
-        let thread = Thread(block: body)
-        thread.name = name
-        thread.start()
+        DispatchQueue(label: name).async(execute: body)
     }
 }

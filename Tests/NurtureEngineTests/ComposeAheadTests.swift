@@ -62,10 +62,10 @@ struct ComposeAheadTests {
         #expect(engine.transport.delivered.count == 2)
     }
 
-    /// Runs `body` on a thread of its own, since it blocks until the test moves the clock.
+    /// Runs `body` on a queue of its own, since it blocks until the test moves the clock.
     private func inBackground<T: Sendable>(_ body: @escaping @Sendable () throws -> T) -> Background<T> {
         let background = Background<T>()
-        Thread { background.finish(Result { try body() }) }.start()
+        DispatchQueue(label: "ComposeAheadTests.background").async { background.finish(Result { try body() }) }
         return background
     }
 
