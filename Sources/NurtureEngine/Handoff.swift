@@ -21,12 +21,16 @@ final class Handoff<Item: Sendable>: @unchecked Sendable {
         return items.count - head
     }
 
-    func put(_ item: Item) {
+    /// Returns false, keeping nothing, once closed.
+    @discardableResult
+    func put(_ item: Item) -> Bool {
         condition.lock()
+        defer { condition.unlock() }
         while items.count - head >= capacity && !closed { condition.wait() }
+        guard !closed else { return false }
         items.append(item)
         condition.broadcast()
-        condition.unlock()
+        return true
     }
 
     func take() -> Item? {
@@ -44,11 +48,17 @@ final class Handoff<Item: Sendable>: @unchecked Sendable {
         return item
     }
 
-    func takeAll() -> [Item]? {
+    /// Waits for an item, then takes every item there is; when `moreComing()` says others are about to arrive,
+    /// first waits up to `patience` (real time) for `count` of them: one commit for many instead of one each.
+    func takeAll(atLeast count: Int, patience: TimeInterval, moreComing: () -> Bool) -> [Item]? {
         condition.lock()
         defer { condition.unlock() }
         while head == items.count && !closed { condition.wait() }
         guard head < items.count else { return nil }
+        if items.count - head < count && moreComing() {
+            let deadline = Date(timeIntervalSinceNow: patience)
+            while items.count - head < count && !closed && condition.wait(until: deadline) {}
+        }
         let taken = Array(items[head...])
         items.removeAll(keepingCapacity: true)
         head = 0

@@ -66,7 +66,7 @@ public final class Scheduler: Sendable {
         func set() { flag.store(true, ordering: .relaxed) }
     }
 
-    /// Steps composed and recorded as in flight per commit, and how many more may wait for a connection.
+    /// Steps composed at once and recorded as in flight in one commit.
     static let chunkSize = 32
 
     /// - Parameters:
@@ -93,7 +93,7 @@ public final class Scheduler: Sendable {
         let recorded = Recorded()
         self.recorded = recorded
         self.pipeline = SendPipeline(
-            runner: runner, transports: transports, capacity: 2 * Self.chunkSize, isStopping: { stopping.isSet },
+            runner: runner, transports: transports, chunkSize: Self.chunkSize, isStopping: { stopping.isSet },
             report: onOutcome, onRecorded: { recorded.scheduler?.wake() })
         recorded.scheduler = self
     }
@@ -150,7 +150,7 @@ public final class Scheduler: Sendable {
             while start < ready.endIndex {
                 let chunk = Array(ready[start..<min(start + Self.chunkSize, ready.endIndex)])
                 start += chunk.count
-                beginAll(compose(chunk))
+                pipeline.begin(compose(chunk))
             }
             handled += claimed
             // A step deferred for its prospect's step still in flight is due again at once: claim it only after
@@ -208,43 +208,8 @@ public final class Scheduler: Sendable {
         return zip(slots.withLock { $0 }, prepared).compactMap { slot, step in slot.map { ($0, step.1) } }
     }
 
-    /// Records the composed steps as in flight in one commit, then hands them to the pipeline.
-    private func beginAll(_ composed: [(StepRunner.Composed, DueSend)]) {
-        guard !composed.isEmpty else { return }
-        var begun: [SendPipeline.Pending] = []
-        var reports: [StepReport] = []
-        do {
-            try store.grouped {
-                for (step, due) in composed {
-                    do {
-                        switch try runner.begin(step) {
-                        case .next(let step): begun.append(SendPipeline.Pending(begun: step, due: due))
-                        case .done(let outcome):
-                            reports.append(StepReport(due: due, prepared: step.prepared, outcome: outcome))
-                        }
-                    } catch {
-                        release(due, after: error)
-                    }
-                }
-            }
-        } catch {
-            // Nothing of the group was recorded, so nothing was sent: every step goes back to the store.
-            for (_, due) in composed { release(due, after: error) }
-            return
-        }
-        reports.forEach(report)
-        begun.forEach(pipeline.accept)
-    }
-
-    /// A state-database error on one step: give it back for a later try, not at once (a lasting error would
-    /// otherwise spin), and say so.
     private func release(_ due: DueSend, after error: any Error) {
-        let later = clock.now().addingTimeInterval(settings.firstRetryDelay)
-        try? store.reschedule(enrollmentID: due.enrollmentID, to: later)
-        report(
-            StepReport(
-                due: due, outcome: .dropped("state database error, trying again at \(later): \(error)"),
-                campaignID: nil, prospect: nil))
+        pipeline.release(due, after: error)
     }
 
     // MARK: The timer
@@ -282,8 +247,12 @@ public final class Scheduler: Sendable {
             timer.timer = nil
             drained.signal()
         }
-        guard drained.wait(timeout: deadline) == .success else { return false }
-        return pipeline.waitUntilIdle(timeout: deadline)
+        guard drained.wait(timeout: deadline) == .success, pipeline.waitUntilIdle(timeout: deadline) else {
+            return false
+        }
+        // Nothing claims after a stop: the connections' queues may end now rather than when this is released.
+        pipeline.close()
+        return true
     }
 
     private func tick() {

@@ -5,10 +5,11 @@ import NurtureSMTP
 import NurtureStore
 import Synchronization
 
-/// What happens to a step once it is recorded as in flight: one thread per SMTP connection waits for the step's
-/// instant and sends it, and one recorder writes what the servers said, everything finished since its last
-/// commit in one commit. It runs beside the scheduler's claiming and composing, so a connection only ever talks
-/// SMTP and the next steps are ready when it is free. `close()` lets its threads end.
+/// What happens to a step once it is composed: a beginner records each chunk as in flight in one commit, one
+/// thread per SMTP connection waits for the step's instant and sends it, and one recorder writes what the
+/// servers said, everything finished since its last commit in one commit. It runs beside the scheduler's
+/// claiming and composing, so the next chunk is composed while this one is committed, a connection only ever
+/// talks SMTP, and the next steps are ready when it is free. `close()` lets its threads end.
 final class SendPipeline: Sendable {
     /// A step recorded as in flight, waiting for a connection.
     struct Pending: Sendable {
@@ -27,20 +28,25 @@ final class SendPipeline: Sendable {
     private let transports: TransportPool<any MailTransport>
     private let domains: DomainLimiter
     private let rate: RateLimiter
+    private let composed: Handoff<[(StepRunner.Composed, DueSend)]>
     private let outbox: Handoff<Pending>
     private let results = Handoff<Sent>()
-    /// Steps accepted and not yet recorded (or given back): what `waitUntilIdle` waits for.
+    /// Steps taken and not yet recorded (or given back): what `waitUntilIdle` waits for.
     private let unfinished = DispatchGroup()
     /// The prospects with a step in here: a second step for one of them waits until the first is recorded, so
     /// the minimum gap sees it.
     private let prospects = Mutex<[ProspectID: Int]>([:])
+    /// How long, at most, an outcome waits for others to share its commit while more sends are under way.
+    static let recordingPatience: TimeInterval = 0.005
+
     private let isStopping: @Sendable () -> Bool
     private let report: @Sendable (StepReport) -> Void
     private let onRecorded: @Sendable () -> Void
 
-    /// - Parameter capacity: steps that may wait for a connection; `accept` blocks while that many do.
+    /// - Parameter chunkSize: steps recorded as in flight per commit; `begin` blocks while two chunks wait to be
+    ///   recorded, and the connections' queue holds two more.
     init(
-        runner: StepRunner, transports: [any MailTransport], capacity: Int,
+        runner: StepRunner, transports: [any MailTransport], chunkSize: Int,
         isStopping: @escaping @Sendable () -> Bool, report: @escaping @Sendable (StepReport) -> Void,
         onRecorded: @escaping @Sendable () -> Void
     ) {
@@ -48,22 +54,32 @@ final class SendPipeline: Sendable {
         self.transports = TransportPool(transports)
         self.domains = DomainLimiter(limit: runner.settings.connectionsPerDomain)
         self.rate = RateLimiter(perSecond: runner.settings.messagesPerSecond)
-        self.outbox = Handoff(capacity: capacity)
+        self.composed = Handoff(capacity: 2)
+        self.outbox = Handoff(capacity: 2 * chunkSize)
         self.isStopping = isStopping
         self.report = report
         self.onRecorded = onRecorded
+        Self.startThread("nurture.begin") { [self] in
+            while let chunk = composed.take() { beginAll(chunk) }
+        }
         for index in 0..<max(1, transports.count) {
             Self.startThread("nurture.send.\(index)") { [self] in
                 while let pending = outbox.take() { send(pending) }
             }
         }
         Self.startThread("nurture.record") { [self] in
-            while let finished = results.takeAll() { recordAll(finished) }
+            // Every commit waits for the disk, so while sends are still under way a few more are let finish.
+            while let finished = results.takeAll(
+                atLeast: chunkSize, patience: Self.recordingPatience, moreComing: { outbox.count > 0 })
+            {
+                recordAll(finished)
+            }
         }
     }
 
     /// Lets the threads end once what they hold is done; nothing may be accepted after.
     func close() {
+        composed.close()
         outbox.close()
         // The recorder ends after the senders have handed it their last result.
         DispatchQueue.global().async { [self] in
@@ -77,11 +93,31 @@ final class SendPipeline: Sendable {
         prospects.withLock { $0[prospect] != nil }
     }
 
-    /// Takes a step recorded as in flight; blocks while `capacity` steps wait for a connection.
-    func accept(_ pending: Pending) {
-        unfinished.enter()
-        prospects.withLock { $0[pending.begun.prepared.prospect.id, default: 0] += 1 }
-        outbox.put(pending)
+    /// Takes a chunk of composed steps, to be recorded as in flight in one commit and sent; blocks while two
+    /// chunks wait. After `close` the steps go back to the store instead.
+    func begin(_ chunk: [(StepRunner.Composed, DueSend)]) {
+        guard !chunk.isEmpty else { return }
+        for (step, _) in chunk {
+            unfinished.enter()
+            prospects.withLock { $0[step.prepared.prospect.id, default: 0] += 1 }
+        }
+        if !composed.put(chunk) {
+            for (step, due) in chunk {
+                try? runner.store.reschedule(enrollmentID: due.enrollmentID, to: due.dueAt)
+                finished(step.prepared)
+            }
+        }
+    }
+
+    /// A state-database error on one step: give it back for a later try, not at once (a lasting error would
+    /// otherwise spin), and say so.
+    func release(_ due: DueSend, after error: any Error) {
+        let later = runner.clock.now().addingTimeInterval(runner.settings.firstRetryDelay)
+        try? runner.store.reschedule(enrollmentID: due.enrollmentID, to: later)
+        report(
+            StepReport(
+                due: due, outcome: .dropped("state database error, trying again at \(later): \(error)"),
+                campaignID: nil, prospect: nil))
     }
 
     /// Waits until every accepted step is recorded or given back; false if `timeout` ran out first.
@@ -90,13 +126,51 @@ final class SendPipeline: Sendable {
         unfinished.wait(timeout: timeout) == .success
     }
 
-    private func finished(_ pending: Pending) {
-        let prospect = pending.begun.prepared.prospect.id
+    private func finished(_ prepared: StepRunner.Prepared) {
+        let prospect = prepared.prospect.id
         prospects.withLock { counts in
             counts[prospect, default: 1] -= 1
             if counts[prospect] == 0 { counts[prospect] = nil }
         }
         unfinished.leave()
+    }
+
+    // MARK: Recording the attempts
+
+    /// Records a chunk's steps as in flight in one commit, then hands them to the connections.
+    private func beginAll(_ chunk: [(StepRunner.Composed, DueSend)]) {
+        var begun: [Pending] = []
+        var done: [(StepRunner.Prepared, StepReport?)] = []
+        do {
+            try runner.store.grouped {
+                for (step, due) in chunk {
+                    do {
+                        switch try runner.begin(step) {
+                        case .next(let step): begun.append(Pending(begun: step, due: due))
+                        case .done(let outcome):
+                            done.append((step.prepared, StepReport(due: due, prepared: step.prepared, outcome: outcome)))
+                        }
+                    } catch {
+                        release(due, after: error)
+                        done.append((step.prepared, nil))
+                    }
+                }
+            }
+        } catch {
+            // Nothing of the group was recorded, so nothing was sent: every step goes back to the store.
+            for (step, due) in chunk {
+                release(due, after: error)
+                finished(step.prepared)
+            }
+            return
+        }
+        for (prepared, stepReport) in done {
+            stepReport.map(report)
+            finished(prepared)
+        }
+        for pending in begun where !outbox.put(pending) {
+            giveBack(pending, because: "the engine stopped")
+        }
     }
 
     // MARK: Sending
@@ -129,12 +203,13 @@ final class SendPipeline: Sendable {
             giveBack(pending, because: "stopping")
             return
         }
+        // The recorder closes only once every accepted step is finished, so this one is always taken.
         results.put(Sent(pending: pending, result: result, began: began))
     }
 
     /// An attempt that never reached SMTP: forgotten, and its step back in the store as it was.
     private func giveBack(_ pending: Pending, because reason: String) {
-        defer { finished(pending) }
+        defer { finished(pending.begun.prepared) }
         let prepared = pending.begun.prepared
         do {
             try runner.store.cancelDelivery(pending.begun.delivery.id, dueAt: pending.due.dueAt)
@@ -177,7 +252,7 @@ final class SendPipeline: Sendable {
                 _ = transports.withTransport { $0.send(notice.bytes, from: notice.envelopeFrom, to: notice.envelopeTo) }
             }
         }
-        finished.forEach { self.finished($0.pending) }
+        finished.forEach { self.finished($0.pending.begun.prepared) }
         onRecorded()
     }
 
