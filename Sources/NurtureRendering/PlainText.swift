@@ -10,14 +10,17 @@ struct PlainText {
     init(html: String) {
         var writer = Writer()
         var rest = Substring(html)
+        // `<` and `>` are ASCII, so they are found byte by byte (a UTF-8 index of one is a character boundary):
+        // walking characters would cost a grapheme break test for every one of them.
+        let open = UInt8(ascii: "<")
         while !rest.isEmpty {
-            if rest.first == "<", let close = rest.firstIndex(of: ">") {
-                writer.tag(Tag(rest[rest.index(after: rest.startIndex)..<close]))
-                rest = rest[rest.index(after: close)...]
+            if rest.utf8.first == open, let close = rest.utf8.firstIndex(of: UInt8(ascii: ">")) {
+                writer.tag(Tag(rest[rest.utf8.index(after: rest.startIndex)..<close]))
+                rest = rest[rest.utf8.index(after: close)...]
             } else {
                 // Text up to the next `<`; a `<` that no `>` closes is text too (and must not stall the loop).
-                let after = rest.first == "<" ? rest.index(after: rest.startIndex) : rest.startIndex
-                let end = rest[after...].firstIndex(of: "<") ?? rest.endIndex
+                let after = rest.utf8.first == open ? rest.utf8.index(after: rest.startIndex) : rest.startIndex
+                let end = rest.utf8[after...].firstIndex(of: open) ?? rest.endIndex
                 writer.text(Entities.decode(rest[..<end]))
                 rest = rest[end...]
             }
@@ -36,7 +39,11 @@ private struct Tag {
         self.source = source
         isClosing = source.hasPrefix("/")
         let body = isClosing ? source.dropFirst() : source
-        name = String(body.prefix { $0.isLetter || $0.isNumber }).lowercased()
+        // Ink writes tag names in ASCII; anything else ends the name.
+        let letters = body.utf8.prefix { byte in
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte | 0x20) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+        }
+        name = String(decoding: letters, as: UTF8.self).lowercased()
     }
 
     func attribute(_ attribute: String) -> String? {
@@ -113,20 +120,21 @@ private struct Writer {
             }
             return
         }
-        // Markdown's soft line breaks and indentation are not meant to show.
-        var collapsed = ""
-        var afterSpace = false
-        for character in text {
-            if character == " " || character == "\n" || character == "\t" {
-                if !afterSpace { collapsed.append(" ") }
+        // Markdown's soft line breaks and indentation are not meant to show. Spaces, tabs and line feeds are
+        // ASCII, so the runs are collapsed byte by byte.
+        var collapsed: [UInt8] = []
+        collapsed.reserveCapacity(text.utf8.count)
+        var afterSpace = atLineStart
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\t") {
+                if !afterSpace { collapsed.append(UInt8(ascii: " ")) }
                 afterSpace = true
             } else {
-                collapsed.append(character)
+                collapsed.append(byte)
                 afterSpace = false
             }
         }
-        if atLineStart { collapsed = String(collapsed.drop { $0 == " " }) }
-        write(collapsed)
+        write(String(decoding: collapsed, as: UTF8.self))
     }
 
     mutating func finish() -> String {
@@ -170,7 +178,7 @@ private struct Writer {
 
 enum Entities {
     static func decode(_ text: some StringProtocol) -> String {
-        guard text.contains("&") else { return String(text) }
+        guard text.utf8.contains(UInt8(ascii: "&")) else { return String(text) }
         var result = ""
         var rest = Substring(text)
         while let amp = rest.firstIndex(of: "&") {
