@@ -40,8 +40,12 @@ final class Handoff<Item: Sendable>: @unchecked Sendable {
         guard head < items.count else { return nil }
         let item = items[head]
         head += 1
+        // Taken items go once they are half the array: a queue that never quite empties must not keep them all.
         if head == items.count {
             items.removeAll(keepingCapacity: true)
+            head = 0
+        } else if head >= 32 && 2 * head >= items.count {
+            items.removeFirst(head)
             head = 0
         }
         condition.broadcast()

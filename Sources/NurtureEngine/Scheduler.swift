@@ -43,6 +43,7 @@ public final class Scheduler: Sendable {
     private let stopping: Stopping
     private let recorded: Recorded
     private let running = Atomic<Bool>(false)
+    private let wakeQueued = Atomic<Bool>(false)
     private let timer = TimerSlot()
     private let report: @Sendable (StepReport) -> Void
     private let problem: @Sendable (String) -> Void
@@ -73,7 +74,8 @@ public final class Scheduler: Sendable {
     ///   - transports: one per connection (`settings.connections` of them), each reused across sends.
     ///   - lead: how far ahead of its instant, in engine time, a step is claimed, composed and recorded as in
     ///     flight, so its SMTP transaction starts at the instant rather than a few commits after it. A step
-    ///     recorded ahead is in flight for that long: a crash then reports it as uncertain. Zero on a manual clock.
+    ///     recorded ahead is in flight for that long: a crash then reports it as uncertain. Zero, unless a test
+    ///     moves the manual clock from another thread.
     ///   - onOutcome: told about every step handled (for logs and tests); called on a worker thread.
     ///   - onProblem: told when the scheduler itself cannot work (the state database failing).
     public init(
@@ -224,7 +226,12 @@ public final class Scheduler: Sendable {
     /// made a step due (`wait: 0`), so it leaves at once. Waits its turn behind a batch in progress.
     public func wake() {
         guard running.load(ordering: .relaxed) else { return }
-        queue.async { [self] in tick() }
+        // One look queued at a time: every commit of outcomes wakes the scheduler, and one look sees them all.
+        guard !wakeQueued.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        queue.async { [self] in
+            wakeQueued.store(false, ordering: .releasing)
+            tick()
+        }
     }
 
     /// Stops claiming new work at once, without waiting: what a shutdown does first, before anything else.

@@ -1,15 +1,16 @@
 import Dispatch
 import Foundation
 import NurtureCore
+import NurtureMail
 import NurtureSMTP
 import NurtureStore
 import Synchronization
 
 /// What happens to a step once it is composed: a beginner records each chunk as in flight in one commit, one
-/// thread per SMTP connection waits for the step's instant and sends it, and one recorder writes what the
+/// serial queue per SMTP connection waits for the step's instant and sends it, and one recorder writes what the
 /// servers said, everything finished since its last commit in one commit. It runs beside the scheduler's
 /// claiming and composing, so the next chunk is composed while this one is committed, a connection only ever
-/// talks SMTP, and the next steps are ready when it is free. `close()` lets its threads end.
+/// talks SMTP, and the next steps are ready when it is free. `close()` lets its queues end.
 final class SendPipeline: Sendable {
     /// A step recorded as in flight, waiting for a connection.
     struct Pending: Sendable {
@@ -68,7 +69,7 @@ final class SendPipeline: Sendable {
             }
         }
         Self.startThread("nurture.record") { [self] in
-            // Every commit waits for the disk, so while sends are still under way a few more are let finish.
+            // Every commit waits for the disk, so while steps still wait for a connection a few more are let finish.
             while let finished = results.takeAll(
                 atLeast: chunkSize, patience: Self.recordingPatience, moreComing: { outbox.count > 0 })
             {
@@ -139,6 +140,14 @@ final class SendPipeline: Sendable {
 
     /// Records a chunk's steps as in flight in one commit, then hands them to the connections.
     private func beginAll(_ chunk: [(StepRunner.Composed, DueSend)]) {
+        if isStopping() {
+            // Not recorded as in flight: back to the store for the next run, as they were.
+            for (step, due) in chunk {
+                try? runner.store.reschedule(enrollmentID: due.enrollmentID, to: due.dueAt)
+                finished(step.prepared)
+            }
+            return
+        }
         var begun: [Pending] = []
         var done: [(StepRunner.Prepared, StepReport?)] = []
         do {
@@ -178,33 +187,50 @@ final class SendPipeline: Sendable {
     private func send(_ pending: Pending) {
         let prepared = pending.begun.prepared
         let clock = runner.clock
-        if prepared.sendAt > clock.now() {
-            // Composed ahead of its instant: wait for it, and send only if nothing ended the sequence meanwhile.
-            clock.wait(until: prepared.sendAt, unless: isStopping)
-            if !isStopping(), (try? runner.store.enrollment(id: prepared.enrollment.id))?.status != .active {
-                giveBack(pending, because: "the enrollment ended before the step's instant")
-                return
-            }
-        }
+        // Composed ahead of its instant: wait for it.
+        if prepared.sendAt > clock.now() { clock.wait(until: prepared.sendAt, unless: isStopping) }
+        guard !isStopping() else { return giveBack(pending, because: "the engine stopped") }
         let message = pending.begun.message
         let domain =
             prepared.planned.channel == .task
             ? prepared.campaign.owner.address.domain : prepared.prospect.email.domain
-        let sent: (DeliveryResult, Date)? = domains.withSlot(for: domain) {
+        let sent: Result<(DeliveryResult, Date), NotSent> = domains.withSlot(for: domain) {
             transports.withTransport { transport in
                 rate.waitForSlot()
-                // Checked once a connection is ours: a stop that came while this send waited for one wins.
-                guard !isStopping() else { return nil }
+                // Looked at once a connection is ours, since the step may have waited for one: a stop, a reply or
+                // an unsubscribe that came meanwhile wins, and a window that closed meanwhile is not crossed.
+                if let reason = reasonNotToSend(prepared) { return .failure(NotSent(reason: reason)) }
                 let began = clock.now()
-                return (transport.send(message.bytes, from: message.envelopeFrom, to: message.envelopeTo), began)
+                return .success(
+                    (transport.send(message.bytes, from: message.envelopeFrom, to: message.envelopeTo), began))
             }
         }
-        guard let (result, began) = sent else {
-            giveBack(pending, because: "stopping")
-            return
+        switch sent {
+        case .failure(let notSent):
+            giveBack(pending, because: notSent.reason)
+        case .success(let (result, began)):
+            // The recorder closes only once every step taken is finished, so this one is always taken.
+            results.put(Sent(pending: pending, result: result, began: began))
         }
-        // The recorder closes only once every accepted step is finished, so this one is always taken.
-        results.put(Sent(pending: pending, result: result, began: began))
+    }
+
+    private struct NotSent: Error {
+        let reason: String
+    }
+
+    /// Why a step recorded as in flight must not go out now, if it must not.
+    private func reasonNotToSend(_ prepared: StepRunner.Prepared) -> String? {
+        if isStopping() { return "the engine stopped" }
+        let now = runner.clock.now()
+        let step = prepared.campaign.steps[prepared.planned.index]
+        if let window = prepared.campaign.sendWindow(for: step), !window.contains(now, in: prepared.planned.calendar) {
+            return "its send window closed while it waited"
+        }
+        switch Result(catching: { try runner.store.enrollment(id: prepared.enrollment.id)?.status }) {
+        case .success(.active): return nil
+        case .success: return "the enrollment ended while it waited"
+        case .failure(let error): return "the state database failed: \(error)"
+        }
     }
 
     /// An attempt that never reached SMTP: forgotten, and its step back in the store as it was.
@@ -214,6 +240,7 @@ final class SendPipeline: Sendable {
         do {
             try runner.store.cancelDelivery(pending.begun.delivery.id, dueAt: pending.due.dueAt)
             report(StepReport(due: pending.due, prepared: prepared, outcome: .dropped("not sent: \(reason)")))
+            onRecorded()
         } catch {
             // It stays in flight: the next start reports it as uncertain and does not send it.
             report(
@@ -237,6 +264,7 @@ final class SendPipeline: Sendable {
             // The commit failed: try each on its own, so one bad row does not lose the others' outcomes.
             recorded = finished.compactMap { sent in recordOne(sent).map { (sent, $0) } }
         }
+        var notices: [EncodedMessage] = []
         for (sent, outcome) in recorded {
             let reachedServer: Bool =
                 switch outcome.outcome {
@@ -247,13 +275,15 @@ final class SendPipeline: Sendable {
                 due: sent.pending.due, prepared: sent.pending.begun.prepared, outcome: outcome.outcome)
             stepReport.lateness = reachedServer ? sent.began.timeIntervalSince(sent.pending.due.dueAt) : nil
             report(stepReport)
-            if let notice = outcome.ownerNotice {
-                // Best effort: the step is already recorded as failed, and the server that failed may fail this too.
-                _ = transports.withTransport { $0.send(notice.bytes, from: notice.envelopeFrom, to: notice.envelopeTo) }
-            }
+            notices += outcome.ownerNotice.map { [$0] } ?? []
+        }
+        onRecorded()
+        for notice in notices {
+            // Best effort: the step is already recorded as failed, and the server that failed may fail this too.
+            // Sent before the steps count as finished, so whoever waits for the pipeline sees the note too.
+            _ = transports.withTransport { $0.send(notice.bytes, from: notice.envelopeFrom, to: notice.envelopeTo) }
         }
         finished.forEach { self.finished($0.pending.begun.prepared) }
-        onRecorded()
     }
 
     private func recordOne(_ sent: Sent) -> StepRunner.Recorded? {
@@ -269,7 +299,8 @@ final class SendPipeline: Sendable {
         }
     }
 
-    /// A serial queue of its own, which Dispatch gives a thread of its own while the body blocks in it.
+    /// A serial queue of its own, which Dispatch gives a thread of its own while the body blocks in it. Not a
+    /// Foundation `Thread`: one exiting corrupted glibc's heap in the tests (seen at `tcache_thread_shutdown`).
     private static func startThread(_ name: String, _ body: @escaping @Sendable () -> Void) {
         DispatchQueue(label: name).async(execute: body)
     }

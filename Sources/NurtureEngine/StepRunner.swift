@@ -143,7 +143,7 @@ public struct StepRunner: Sendable {
         let composed: ComposedStep
         do {
             composed = try composer.compose(
-                step, of: prepared.campaign, for: prepared.prospect.asProspect, at: prepared.sendAt,
+                step, of: prepared.campaign, for: prepared.prospect.asProspect, at: max(prepared.sendAt, clock.now()),
                 asTask: prepared.planned.channel == .task,
                 replyingTo: thread.flatMap { delivery in
                     delivery.messageID.map { ThreadReference(messageID: $0, subject: delivery.subject ?? "") }

@@ -120,13 +120,15 @@ private struct Writer {
             }
             return
         }
-        // Markdown's soft line breaks and indentation are not meant to show. Spaces, tabs and line feeds are
-        // ASCII, so the runs are collapsed byte by byte.
+        // Markdown's soft line breaks and indentation are not meant to show (nor the CR of a CRLF in raw HTML that
+        // Ink passes through). White space is ASCII, so the runs are collapsed byte by byte.
         var collapsed: [UInt8] = []
         collapsed.reserveCapacity(text.utf8.count)
         var afterSpace = atLineStart
         for byte in text.utf8 {
-            if byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\t") {
+            if byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\t")
+                || byte == UInt8(ascii: "\r")
+            {
                 if !afterSpace { collapsed.append(UInt8(ascii: " ")) }
                 afterSpace = true
             } else {

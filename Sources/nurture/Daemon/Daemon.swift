@@ -285,7 +285,8 @@ final class Daemon: Sendable {
 
     /// How long, in real time, before its instant a step is claimed, composed and recorded as in flight: a few
     /// commits' worth, so its SMTP transaction starts on the millisecond, and no more, because a step recorded
-    /// ahead counts as uncertain if the process dies before its instant.
+    /// ahead counts as uncertain if the process dies before its instant (as do the steps recorded and waiting
+    /// for a connection, at most two chunks of `Scheduler.chunkSize`).
     static let composeAhead: TimeInterval = 0.05
 
     private static func makeScheduler(
