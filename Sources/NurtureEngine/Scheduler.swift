@@ -188,7 +188,7 @@ public final class Scheduler: Sendable {
                 return (prepared, due)
             }
         } catch {
-            release(due, after: error)
+            pipeline.release(due, after: error)
             return nil
         }
     }
@@ -204,14 +204,10 @@ public final class Scheduler: Sendable {
                 case .next(let composed): slots.withLock { $0[index] = composed }
                 }
             } catch {
-                release(due, after: error)
+                pipeline.release(due, after: error)
             }
         }
         return zip(slots.withLock { $0 }, prepared).compactMap { slot, step in slot.map { ($0, step.1) } }
-    }
-
-    private func release(_ due: DueSend, after error: any Error) {
-        pipeline.release(due, after: error)
     }
 
     // MARK: The timer
