@@ -10,6 +10,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // Deque, for the send pipeline's queues (swift-nio already brings the package in).
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
@@ -88,6 +90,7 @@ let package = Package(
             dependencies: [
                 "NurtureCore", "NurtureCampaigns", "NurtureTimeline", "NurtureRendering", "NurtureMail", "NurtureSMTP",
                 "NurtureStore", "NurtureInbound",
+                .product(name: "DequeModule", package: "swift-collections"),
             ]
         ),
         // Running as a service: systemd notifications, journald-style logs (without libsystemd), Prometheus metrics.

@@ -1,3 +1,4 @@
+import DequeModule
 import Foundation
 
 /// A queue between two stages of the send pipeline: `put` waits while it holds `capacity` items, `take` waits
@@ -5,8 +6,7 @@ import Foundation
 final class Handoff<Item: Sendable>: @unchecked Sendable {
     // NSCondition guards every field; @unchecked because the lock, not the type system, makes it safe.
     private let condition = NSCondition()
-    private var items: [Item] = []
-    private var head = 0
+    private var items = Deque<Item>()
     private var closed = false
     private let capacity: Int
 
@@ -18,7 +18,7 @@ final class Handoff<Item: Sendable>: @unchecked Sendable {
     var count: Int {
         condition.lock()
         defer { condition.unlock() }
-        return items.count - head
+        return items.count
     }
 
     /// Returns false, keeping nothing, once closed.
@@ -26,7 +26,7 @@ final class Handoff<Item: Sendable>: @unchecked Sendable {
     func put(_ item: Item) -> Bool {
         condition.lock()
         defer { condition.unlock() }
-        while items.count - head >= capacity && !closed { condition.wait() }
+        while items.count >= capacity && !closed { condition.wait() }
         guard !closed else { return false }
         items.append(item)
         condition.broadcast()
@@ -36,18 +36,8 @@ final class Handoff<Item: Sendable>: @unchecked Sendable {
     func take() -> Item? {
         condition.lock()
         defer { condition.unlock() }
-        while head == items.count && !closed { condition.wait() }
-        guard head < items.count else { return nil }
-        let item = items[head]
-        head += 1
-        // Taken items go once they are half the array: a queue that never quite empties must not keep them all.
-        if head == items.count {
-            items.removeAll(keepingCapacity: true)
-            head = 0
-        } else if head >= 32 && 2 * head >= items.count {
-            items.removeFirst(head)
-            head = 0
-        }
+        while items.isEmpty && !closed { condition.wait() }
+        guard let item = items.popFirst() else { return nil }
         condition.broadcast()
         return item
     }
@@ -57,15 +47,14 @@ final class Handoff<Item: Sendable>: @unchecked Sendable {
     func takeAll(atLeast count: Int, patience: TimeInterval, moreComing: () -> Bool) -> [Item]? {
         condition.lock()
         defer { condition.unlock() }
-        while head == items.count && !closed { condition.wait() }
-        guard head < items.count else { return nil }
-        if items.count - head < count && moreComing() {
+        while items.isEmpty && !closed { condition.wait() }
+        guard !items.isEmpty else { return nil }
+        if items.count < count && moreComing() {
             let deadline = Date(timeIntervalSinceNow: patience)
-            while items.count - head < count && !closed && condition.wait(until: deadline) {}
+            while items.count < count && !closed && condition.wait(until: deadline) {}
         }
-        let taken = Array(items[head...])
+        let taken = Array(items)
         items.removeAll(keepingCapacity: true)
-        head = 0
         condition.broadcast()
         return taken
     }

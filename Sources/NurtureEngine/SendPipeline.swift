@@ -102,11 +102,14 @@ final class SendPipeline: Sendable {
             unfinished.enter()
             prospects.withLock { $0[step.prepared.prospect.id, default: 0] += 1 }
         }
-        if !composed.put(chunk) {
-            for (step, due) in chunk {
-                try? runner.store.reschedule(enrollmentID: due.enrollmentID, to: due.dueAt)
-                finished(step.prepared)
-            }
+        if !composed.put(chunk) { giveBack(unbegun: chunk) }
+    }
+
+    /// Steps never recorded as in flight: back to the store for the next run, due as they were.
+    private func giveBack(unbegun chunk: [(StepRunner.Composed, DueSend)]) {
+        for (step, due) in chunk {
+            try? runner.store.reschedule(enrollmentID: due.enrollmentID, to: due.dueAt)
+            finished(step.prepared)
         }
     }
 
@@ -140,14 +143,7 @@ final class SendPipeline: Sendable {
 
     /// Records a chunk's steps as in flight in one commit, then hands them to the connections.
     private func beginAll(_ chunk: [(StepRunner.Composed, DueSend)]) {
-        if isStopping() {
-            // Not recorded as in flight: back to the store for the next run, as they were.
-            for (step, due) in chunk {
-                try? runner.store.reschedule(enrollmentID: due.enrollmentID, to: due.dueAt)
-                finished(step.prepared)
-            }
-            return
-        }
+        guard !isStopping() else { return giveBack(unbegun: chunk) }
         var begun: [Pending] = []
         var done: [(StepRunner.Prepared, StepReport?)] = []
         do {

@@ -140,10 +140,12 @@ public struct StepRunner: Sendable {
     func compose(_ prepared: Prepared) throws -> Step<Composed> {
         let step = prepared.campaign.steps[prepared.planned.index]
         let thread = step.repliesInThread ? try store.lastDeliveredEmail(enrollmentID: prepared.enrollment.id) : nil
+        // The message carries its instant in its Date header: the later of the planned one and now.
+        let composedAt = max(prepared.sendAt, clock.now())
         let composed: ComposedStep
         do {
             composed = try composer.compose(
-                step, of: prepared.campaign, for: prepared.prospect.asProspect, at: max(prepared.sendAt, clock.now()),
+                step, of: prepared.campaign, for: prepared.prospect.asProspect, at: composedAt,
                 asTask: prepared.planned.channel == .task,
                 replyingTo: thread.flatMap { delivery in
                     delivery.messageID.map { ThreadReference(messageID: $0, subject: delivery.subject ?? "") }
@@ -158,10 +160,8 @@ public struct StepRunner: Sendable {
                 enrollmentID: prepared.enrollment.id, stepID: step.id, note: "\(error)", at: now, next: next)
             return .done(.skipped("\(error)"))
         }
-        // The message carries its instant in its Date header: the later of the planned one and now. Between planning
-        // and now a loaded machine (or a fast virtual clock) may have crossed the window's close: then it waits
-        // for the next opening instead.
-        let composedAt = max(prepared.sendAt, clock.now())
+        // Between planning and now a loaded machine (or a fast virtual clock) may have crossed the window's close:
+        // then it waits for the next opening instead.
         if let window = prepared.campaign.sendWindow(for: step),
             !window.contains(composedAt, in: prepared.planned.calendar)
         {
