@@ -34,7 +34,7 @@ let package = Package(
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
         // Shared vocabulary: addresses, header safety, the clock.
-        .target(name: "NurtureCore"),
+        .target(name: "NurtureCore", dependencies: [.product(name: "DequeModule", package: "swift-collections")]),
         // The campaign model, its YAML files and their validation. No I/O beyond reading the files.
         .target(
             name: "NurtureCampaigns",
@@ -90,7 +90,6 @@ let package = Package(
             dependencies: [
                 "NurtureCore", "NurtureCampaigns", "NurtureTimeline", "NurtureRendering", "NurtureMail", "NurtureSMTP",
                 "NurtureStore", "NurtureInbound",
-                .product(name: "DequeModule", package: "swift-collections"),
             ]
         ),
         // Running as a service: systemd notifications, journald-style logs (without libsystemd), Prometheus metrics.

@@ -49,7 +49,7 @@ public struct Enroller: Sendable {
 
     /// Many prospects into one campaign, in one transaction: for `nurture import`. The first step is planned once
     /// per kind of prospect (zone, channel) when nothing about the prospect can change it.
-    public func enroll(_ drafts: [ProspectDraft], in campaign: Campaign, restart: Bool = false) throws
+    public func enroll(_ batch: ProspectBatch, in campaign: Campaign, restart: Bool = false) throws
         -> [EnrollmentResult]
     {
         let now = clock.now()
@@ -59,7 +59,7 @@ public struct Enroller: Sendable {
         let first = campaign.steps[0]
         let sameForAll = first.dependsOnlyOnZoneAndChannel
         var planned: [FirstStepKey: Date] = [:]
-        return try store.importProspects(drafts, into: target, at: now) { prospect, lastEmailSent in
+        return try store.importProspects(batch, into: target, at: now) { prospect, lastEmailSent in
             let key = FirstStepKey(zone: prospect.timeZone, channel: prospect.preferredChannel)
             if lastEmailSent == nil, sameForAll, let due = planned[key] { return due }
             let planner = settings.planner(for: campaign, prospect: prospect, enrolledAt: now)

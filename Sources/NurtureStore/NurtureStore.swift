@@ -34,7 +34,7 @@ public protocol NurtureStore: Sendable {
     /// what `nurture import` does. `firstDue` plans the first step for a prospect given the last email it was sent
     /// (nil for a new prospect).
     func importProspects(
-        _ drafts: [ProspectDraft], into campaign: ImportTarget, at date: Date,
+        _ batch: ProspectBatch, into campaign: ImportTarget, at date: Date,
         firstDue: (StoredProspect, _ lastEmailSent: Date?) throws -> Date
     ) throws -> [EnrollmentResult]
     func enrollment(id: EnrollmentID) throws -> Enrollment?

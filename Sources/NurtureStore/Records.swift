@@ -297,6 +297,34 @@ public struct EnrollmentRequest: Sendable, Hashable {
     }
 }
 
+/// Prospects for `importProspects`, with the JSON text SQLite reads them from (`[[email, attributes, time zone,
+/// channel], …]`): built where the file is read, so an import encodes on one core while the store writes on the
+/// other.
+public struct ProspectBatch: Sendable {
+    public let drafts: [ProspectDraft]
+    let json: String
+
+    public init(_ drafts: [ProspectDraft]) {
+        self.drafts = drafts
+        var json: [UInt8] = [UInt8(ascii: "[")]
+        json.reserveCapacity(drafts.count * 96)
+        for (index, draft) in drafts.enumerated() {
+            if index > 0 { json.append(UInt8(ascii: ",")) }
+            json.append(UInt8(ascii: "["))
+            SQLiteStore.appendJSONString(draft.email.description, to: &json)
+            json.append(UInt8(ascii: ","))
+            json += SQLiteStore.encode(draft.attributes).utf8
+            json.append(UInt8(ascii: ","))
+            if let zone = draft.timeZone { SQLiteStore.appendJSONString(zone, to: &json) } else { json += "null".utf8 }
+            json.append(UInt8(ascii: ","))
+            SQLiteStore.appendJSONString((draft.preferredChannel ?? .email).rawValue, to: &json)
+            json.append(UInt8(ascii: "]"))
+        }
+        json.append(UInt8(ascii: "]"))
+        self.json = String(decoding: json, as: UTF8.self)
+    }
+}
+
 /// The campaign an import enrolls into, as the enrollment rules need it.
 public struct ImportTarget: Sendable, Hashable {
     public var campaignID: String

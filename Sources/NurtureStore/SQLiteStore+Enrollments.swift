@@ -6,56 +6,118 @@ extension SQLiteStore {
         try write { db in try Self.enroll(request, in: db) }
     }
 
+    /// A batch of new prospects costs SQLite's work and little more: the batch goes to SQLite as one JSON array
+    /// and each table gets one statement for all of it (`json_each`), instead of a statement with its bindings
+    /// per row. Prospects already known, and the second mention of one in the same list, then take the whole
+    /// set of rules one at a time, in list order.
     public func importProspects(
-        _ drafts: [ProspectDraft], into campaign: ImportTarget, at date: Date,
+        _ batch: ProspectBatch, into campaign: ImportTarget, at date: Date,
         firstDue: (StoredProspect, _ lastEmailSent: Date?) throws -> Date
     ) throws -> [EnrollmentResult] {
-        try write { db in
-            // Prepared once for the batch: a million rows are a few statements each.
+        let drafts = batch.drafts
+        return try write { db in
+            let enrolledAt = date.storedSeconds
+            // Which draft each new row is: the first mention of its address (the list may name one twice).
+            var firstMention: [String: Int] = [:]
+            firstMention.reserveCapacity(drafts.count)
+            for (index, draft) in drafts.enumerated() where firstMention[draft.email.description] == nil {
+                firstMention[draft.email.description] = index
+            }
+            var isNew = [Bool](repeating: false, count: drafts.count)
+            var prospectIDs = [ProspectID](repeating: 0, count: drafts.count)
+            let inserted = try Row.fetchCursor(
+                db.cachedStatement(
+                    sql: """
+                        INSERT INTO prospects (email, attributes, time_zone, preferred_channel, created_at)
+                        SELECT value ->> 0, value -> 1, value ->> 2, value ->> 3, ? FROM json_each(?) WHERE true
+                        ON CONFLICT (email) DO NOTHING
+                        RETURNING id, email
+                        """),
+                arguments: [enrolledAt, batch.json])
+            while let row = try inserted.next() {
+                guard let index = firstMention[row[1]] else { continue }
+                isNew[index] = true
+                prospectIDs[index] = row[0]
+            }
+            // New: no enrollment, no email sent; only an address suppressed before it was a prospect can stop it.
+            var results = [EnrollmentResult?](repeating: nil, count: drafts.count)
+            let anySuppressed = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM suppressions)") ?? true
             let findSuppression = try db.makeStatement(sql: "SELECT * FROM suppressions WHERE email = ?")
-            let insertEnrollment = try db.makeStatement(
+            var enrolling: [Int] = []
+            enrolling.reserveCapacity(drafts.count)
+            for index in drafts.indices where isNew[index] {
+                if anySuppressed,
+                    let suppression = try Row.fetchOne(findSuppression, arguments: [drafts[index].email.description])
+                {
+                    results[index] = .suppressed(try Suppression(row: suppression))
+                } else {
+                    enrolling.append(index)
+                }
+            }
+            try Self.enrollNew(
+                enrolling, of: drafts, prospectIDs: prospectIDs, into: campaign, at: date, firstDue: firstDue,
+                results: &results, in: db)
+            for index in drafts.indices where !isNew[index] {
+                // Known already: the whole set of rules (its other campaigns, the gap since its last email).
+                let prospect = try Self.saveReportingNew(drafts[index], at: date, in: db).prospect
+                let last = try Self.lastEmailSent(prospectID: prospect.id, in: db)
+                results[index] = try Self.enroll(
+                    EnrollmentRequest(
+                        prospectID: prospect.id, campaignID: campaign.campaignID, priority: campaign.priority,
+                        concurrent: campaign.concurrent, restart: campaign.restart,
+                        firstStepID: campaign.firstStepID, firstDueAt: try firstDue(prospect, last), at: date),
+                    in: db)
+            }
+            return results.map { $0! }
+        }
+    }
+
+    /// Enrolls the new prospects at `indices` in one statement, and plans their first steps in one statement per
+    /// distinct due time (usually one: the same wait from the same moment).
+    private static func enrollNew(
+        _ indices: [Int], of drafts: [ProspectDraft], prospectIDs: [ProspectID], into campaign: ImportTarget,
+        at date: Date, firstDue: (StoredProspect, _ lastEmailSent: Date?) throws -> Date,
+        results: inout [EnrollmentResult?], in db: Database
+    ) throws {
+        guard !indices.isEmpty else { return }
+        var indexOfProspect: [ProspectID: Int] = [:]
+        indexOfProspect.reserveCapacity(indices.count)
+        for index in indices { indexOfProspect[prospectIDs[index]] = index }
+        let enrollments = try Row.fetchCursor(
+            db.cachedStatement(
                 sql: """
                     INSERT INTO enrollments
                         (prospect_id, campaign_id, status, enrolled_at, next_step_id, priority, concurrent)
-                    VALUES (?, ?, 'active', ?, ?, ?, ?)
-                    """)
-            let insertDueSend = try db.makeStatement(
-                sql: "INSERT INTO due_sends (enrollment_id, step_id, due_at, attempt, paused) VALUES (?, ?, ?, 0, 0)")
-            // Most lists go to a database with no suppressions at all: then there is nothing to look up.
-            let anySuppressed = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM suppressions)") ?? true
-            let enrolledAt = date.storedSeconds
-            return try drafts.map { draft in
-                let (prospect, isNew) = try Self.saveReportingNew(draft, at: date, in: db)
-                guard isNew else {
-                    // Known already: the whole set of rules (its other campaigns, the gap since its last email).
-                    let last = try Self.lastEmailSent(prospectID: prospect.id, in: db)
-                    return try Self.enroll(
-                        EnrollmentRequest(
-                            prospectID: prospect.id, campaignID: campaign.campaignID, priority: campaign.priority,
-                            concurrent: campaign.concurrent, restart: campaign.restart,
-                            firstStepID: campaign.firstStepID, firstDueAt: try firstDue(prospect, last), at: date),
-                        in: db)
-                }
-                // New: no enrollment, no email sent; only an address suppressed before it was a prospect can stop it.
-                if anySuppressed,
-                    let suppression = try Row.fetchOne(findSuppression, arguments: [draft.email.description])
-                {
-                    return .suppressed(try Suppression(row: suppression))
-                }
-                try insertEnrollment.execute(arguments: [
-                    prospect.id, campaign.campaignID, enrolledAt, campaign.firstStepID, campaign.priority,
-                    campaign.concurrent,
-                ])
-                let enrollmentID = db.lastInsertedRowID
-                try insertDueSend.execute(arguments: [
-                    enrollmentID, campaign.firstStepID, try firstDue(prospect, nil).storedSeconds,
-                ])
-                let enrollment = Enrollment(
-                    id: enrollmentID, prospectID: prospect.id, campaignID: campaign.campaignID,
-                    status: .active, stopReason: nil, enrolledAt: date.asStored, endedAt: nil,
-                    nextStepID: campaign.firstStepID, lastStepID: nil, lastStepAt: nil)
-                return .enrolled(enrollment, paused: [])
-            }
+                    SELECT value, ?, 'active', ?, ?, ?, ? FROM json_each(?)
+                    RETURNING id, prospect_id
+                    """),
+            arguments: [
+                campaign.campaignID, date.storedSeconds, campaign.firstStepID, campaign.priority, campaign.concurrent,
+                jsonArray(indices.map { prospectIDs[$0] }),
+            ])
+        var byDue: [Date: [EnrollmentID]] = [:]
+        while let row = try enrollments.next() {
+            let enrollmentID: EnrollmentID = row[0]
+            guard let index = indexOfProspect[row[1]] else { continue }
+            let draft = drafts[index]
+            let prospect = StoredProspect(
+                id: prospectIDs[index], email: draft.email, attributes: draft.attributes, timeZone: draft.timeZone,
+                preferredChannel: draft.preferredChannel ?? .email, createdAt: date.asStored)
+            byDue[try firstDue(prospect, nil).asStored, default: []].append(enrollmentID)
+            results[index] = .enrolled(
+                Enrollment(
+                    id: enrollmentID, prospectID: prospect.id, campaignID: campaign.campaignID, status: .active,
+                    stopReason: nil, enrolledAt: date.asStored, endedAt: nil, nextStepID: campaign.firstStepID,
+                    lastStepID: nil, lastStepAt: nil),
+                paused: [])
+        }
+        let planFirstSteps = try db.cachedStatement(
+            sql: """
+                INSERT INTO due_sends (enrollment_id, step_id, due_at, attempt, paused)
+                SELECT value, ?, ?, 0, 0 FROM json_each(?)
+                """)
+        for (due, enrollmentIDs) in byDue {
+            try planFirstSteps.execute(arguments: [campaign.firstStepID, due.storedSeconds, jsonArray(enrollmentIDs)])
         }
     }
 

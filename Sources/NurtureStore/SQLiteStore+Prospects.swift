@@ -37,7 +37,7 @@ extension SQLiteStore {
     static func saveReportingNew(_ draft: ProspectDraft, at date: Date, in db: Database) throws
         -> (prospect: StoredProspect, isNew: Bool)
     {
-        let attributes = try encode(draft.attributes)
+        let attributes = encode(draft.attributes)
         try db.cachedStatement(
             sql: """
                 INSERT INTO prospects (email, attributes, time_zone, preferred_channel, created_at)
@@ -76,7 +76,7 @@ extension SQLiteStore {
 
     /// A JSON object with sorted keys, written directly as bytes: an import saves a million of them, and
     /// JSONEncoder costs more than the INSERT.
-    static func encode(_ attributes: [String: String]) throws -> String {
+    static func encode(_ attributes: [String: String]) -> String {
         var json: [UInt8] = [UInt8(ascii: "{")]
         json.reserveCapacity(64 * attributes.count + 2)
         for (index, key) in attributes.keys.sorted().enumerated() {
@@ -89,7 +89,12 @@ extension SQLiteStore {
         return String(decoding: json, as: UTF8.self)
     }
 
-    private static func appendJSONString(_ text: String, to json: inout [UInt8]) {
+    /// Row ids as a JSON array, for `json_each`.
+    static func jsonArray(_ ids: [Int64]) -> String {
+        "[" + ids.map(String.init).joined(separator: ",") + "]"
+    }
+
+    static func appendJSONString(_ text: String, to json: inout [UInt8]) {
         json.append(UInt8(ascii: "\""))
         for byte in text.utf8 {
             switch byte {

@@ -188,7 +188,7 @@ struct EnrollmentTests {
         let target = ImportTarget(
             campaignID: "import", priority: 0, concurrent: false, firstStepID: "first", restart: false)
         let results = try store.importProspects(
-            try emails.map { ProspectDraft(email: try address($0)) }, into: target, at: t0
+            ProspectBatch(try emails.map { ProspectDraft(email: try address($0)) }), into: target, at: t0
         ) { _, _ in t0.addingTimeInterval(60) }
         #expect(results.count == 202)
         #expect(results.filter { if case .enrolled = $0 { true } else { false } }.count == 200)
@@ -207,6 +207,43 @@ struct EnrollmentTests {
         #expect(existing == first)
         let planned = try store.dueSends(limit: nil).filter { $0.dueAt == t0.addingTimeInterval(60) }
         #expect(planned.count == 200, "199 new prospects and the known one, each at the time `firstDue` gave")
+    }
+
+    /// An import hands its rows to SQLite as JSON: what is read back must be exactly what was imported, whatever
+    /// the fields hold, and each prospect's first step at the time `firstDue` gave for it.
+    @Test func anImportStoresEveryFieldAsGivenAndEachFirstStepAtItsOwnTime() throws {
+        let store = try StoreFixture().store
+        let odd = "quote \" backslash \\ newline \n tab \t bell \u{7} é 日本 🎉"
+        let drafts = [
+            ProspectDraft(
+                email: try address("dana@acme.example"), attributes: ["first_name": odd, "company": ""],
+                timeZone: "America/New_York", preferredChannel: .phone),
+            ProspectDraft(email: try address("lee@acme.example"), attributes: ["Key With Spaces": "{\"not\": json}"]),
+            ProspectDraft(email: try address("DANA@acme.example"), attributes: ["plan": "pro"]),
+        ]
+        let target = ImportTarget(
+            campaignID: "import", priority: 0, concurrent: false, firstStepID: "first", restart: false)
+        let odds = t0.addingTimeInterval(0.987_654)
+        let results = try store.importProspects(ProspectBatch(drafts), into: target, at: t0) { prospect, _ in
+            prospect.timeZone == nil ? t0.addingTimeInterval(60) : odds
+        }
+        let dana = try #require(try store.prospect(email: address("dana@acme.example")))
+        #expect(dana.attributes == ["first_name": odd, "company": "", "plan": "pro"])
+        #expect(dana.timeZone == "America/New_York")
+        #expect(dana.preferredChannel == .phone)
+        let lee = try #require(try store.prospect(email: address("lee@acme.example")))
+        #expect(lee.attributes == ["Key With Spaces": "{\"not\": json}"])
+        #expect(lee.preferredChannel == .email)
+        guard case .enrolled(let danas, _) = results[0], case .enrolled(let lees, _) = results[1],
+            case .alreadyActive(let again) = results[2]
+        else {
+            Issue.record("two enrolled, the second mention of dana already active: \(results)")
+            return
+        }
+        #expect(again == danas)
+        #expect(try store.enrollment(id: danas.id) == danas)
+        #expect(try store.dueSend(enrollmentID: danas.id)?.dueAt == odds)
+        #expect(try store.dueSend(enrollmentID: lees.id)?.dueAt == t0.addingTimeInterval(60))
     }
 
     @Test func enrollingAnUnknownProspectThrows() throws {

@@ -1,21 +1,21 @@
 import DequeModule
 import Foundation
 
-/// A queue between two stages of the send pipeline: `put` waits while it holds `capacity` items, `take` waits
+/// A queue between two stages of a pipeline (the engine's sends, an import's reading and writing): `put` waits while it holds `capacity` items, `take` waits
 /// for one, `takeAll` for everything there is; after `close` and once empty, the takers get nil.
-final class Handoff<Item: Sendable>: @unchecked Sendable {
+public final class Handoff<Item: Sendable>: @unchecked Sendable {
     // NSCondition guards every field; @unchecked because the lock, not the type system, makes it safe.
     private let condition = NSCondition()
     private var items = Deque<Item>()
     private var closed = false
     private let capacity: Int
 
-    init(capacity: Int = .max) {
+    public init(capacity: Int = .max) {
         self.capacity = max(1, capacity)
     }
 
     /// Items waiting.
-    var count: Int {
+    public var count: Int {
         condition.lock()
         defer { condition.unlock() }
         return items.count
@@ -23,7 +23,7 @@ final class Handoff<Item: Sendable>: @unchecked Sendable {
 
     /// Returns false, keeping nothing, once closed.
     @discardableResult
-    func put(_ item: Item) -> Bool {
+    public func put(_ item: Item) -> Bool {
         condition.lock()
         defer { condition.unlock() }
         while items.count >= capacity && !closed { condition.wait() }
@@ -33,7 +33,7 @@ final class Handoff<Item: Sendable>: @unchecked Sendable {
         return true
     }
 
-    func take() -> Item? {
+    public func take() -> Item? {
         condition.lock()
         defer { condition.unlock() }
         while items.isEmpty && !closed { condition.wait() }
@@ -44,7 +44,7 @@ final class Handoff<Item: Sendable>: @unchecked Sendable {
 
     /// Waits for an item, then takes every item there is; when `moreComing()` says others are about to arrive,
     /// first waits up to `patience` (real time) for `count` of them: one commit for many instead of one each.
-    func takeAll(atLeast count: Int, patience: TimeInterval, moreComing: () -> Bool) -> [Item]? {
+    public func takeAll(atLeast count: Int, patience: TimeInterval, moreComing: () -> Bool) -> [Item]? {
         condition.lock()
         defer { condition.unlock() }
         while items.isEmpty && !closed { condition.wait() }
@@ -59,7 +59,7 @@ final class Handoff<Item: Sendable>: @unchecked Sendable {
         return taken
     }
 
-    func close() {
+    public func close() {
         condition.lock()
         closed = true
         condition.broadcast()
