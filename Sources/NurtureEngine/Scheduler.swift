@@ -47,6 +47,9 @@ public final class Scheduler: Sendable {
     private let timer = TimerSlot()
     private let report: @Sendable (StepReport) -> Void
     private let problem: @Sendable (String) -> Void
+    private let notice: @Sendable (String) -> Void
+    /// Set while the state database fails, so the failure is reported once, and its end once.
+    private let storeFailing = Atomic<Bool>(false)
 
     /// The armed timer; touched only on `queue`, which is what makes the unchecked Sendable safe.
     private final class TimerSlot: @unchecked Sendable {
@@ -77,11 +80,14 @@ public final class Scheduler: Sendable {
     ///     recorded ahead is in flight for that long: a crash then reports it as uncertain. Zero, unless a test
     ///     moves the manual clock from another thread.
     ///   - onOutcome: told about every step handled (for logs and tests); called on a worker thread.
-    ///   - onProblem: told when the scheduler itself cannot work (the state database failing).
+    ///   - onProblem: told, once, when the scheduler itself cannot work (the state database failing, the SMTP
+    ///     server down or refusing our login); sending pauses until it can.
+    ///   - onNotice: told when it works again.
     public init(
         runner: StepRunner, transports: [any MailTransport], lead: TimeInterval = 0,
         onOutcome: @escaping @Sendable (StepReport) -> Void = { _ in },
-        onProblem: @escaping @Sendable (String) -> Void = { _ in }
+        onProblem: @escaping @Sendable (String) -> Void = { _ in },
+        onNotice: @escaping @Sendable (String) -> Void = { _ in }
     ) {
         self.runner = runner
         self.store = runner.store
@@ -92,11 +98,20 @@ public final class Scheduler: Sendable {
         self.stopping = stopping
         self.report = onOutcome
         self.problem = onProblem
+        self.notice = onNotice
         let recorded = Recorded()
         self.recorded = recorded
         self.pipeline = SendPipeline(
             runner: runner, transports: transports, chunkSize: Self.chunkSize, isStopping: { stopping.isSet },
-            report: onOutcome, onRecorded: { recorded.scheduler?.wake() })
+            report: onOutcome, onRecorded: { recorded.scheduler?.wake() },
+            onServerChange: { change in
+                switch change {
+                case .paused(let failure, let retryAt):
+                    onProblem("sending is paused: \(failure); trying again at \(retryAt), then less and less often")
+                case .resumed(let since):
+                    onNotice("the SMTP server takes mail again (it failed from \(since)); sending resumes")
+                }
+            })
         recorded.scheduler = self
     }
 
@@ -123,7 +138,7 @@ public final class Scheduler: Sendable {
         var handled = 0
         // Recording a step may make the next one due at once (`wait: 0`): claim again until nothing is.
         while true {
-            let claimed = try claimAndCompose()
+            let claimed = try storeWorks { try claimAndCompose() }
             pipeline.waitUntilIdle()
             if claimed == 0 { return handled }
             handled += claimed
@@ -135,7 +150,10 @@ public final class Scheduler: Sendable {
     @discardableResult
     private func claimAndCompose() throws -> Int {
         var handled = 0
-        while !stopping.isSet {
+        // Outcomes the database would not take come first; while it still will not, nothing new is claimed.
+        try pipeline.recordKept()
+        // While the SMTP server fails, steps stay in the store, due, and are claimed once it is to be tried again.
+        while !stopping.isSet, pipeline.health.pausedUntil(now: clock.now()) == nil {
             var prospectsInBatch = Set<ProspectID>()
             var deferred = false
             // Claimed and planned again in one transaction: a batch's reads share one snapshot and one commit.
@@ -261,14 +279,40 @@ public final class Scheduler: Sendable {
     private func tick() {
         guard !stopping.isSet else { return }
         do {
-            if let next = try store.nextDueTime(), next <= clock.now().addingTimeInterval(lead) {
-                try claimAndCompose()
+            try storeWorks {
+                let next = try store.nextDueTime()
+                if pipeline.hasUnrecorded || next.map({ $0 <= clock.now().addingTimeInterval(lead) }) == true {
+                    try claimAndCompose()
+                }
             }
-            arm(for: try store.nextDueTime().map { $0.addingTimeInterval(-lead) })
+            let due = try store.nextDueTime().map { $0.addingTimeInterval(-lead) }
+            let paused = pipeline.health.pausedUntil(now: clock.now())
+            arm(for: paused.map { paused in max(paused, due ?? paused) } ?? due)
         } catch {
-            // Not a step's outcome: the store could not be read or claimed from. The next poll tries again.
-            problem("the state database failed, trying again in \(settings.pollInterval) s: \(error)")
+            // The next poll tries again.
             arm(for: nil)
+        }
+    }
+
+    /// Runs `body`, reporting the state database's failure once when it begins and once when it ends; after one,
+    /// claims that steps could not give back (the database refused that too) are released, once nothing is in
+    /// the pipeline, so those steps are not stranded until a restart.
+    private func storeWorks<T>(_ body: () throws -> T) throws -> T {
+        do {
+            let value = try body()
+            if storeFailing.exchange(false, ordering: .relaxed) {
+                pipeline.waitUntilIdle()
+                try store.releaseClaims()
+                notice("the state database works again; sending resumes")
+            }
+            return value
+        } catch {
+            if !storeFailing.exchange(true, ordering: .relaxed) {
+                problem(
+                    "sending is paused, the state database failing: \(error); trying again every "
+                        + "\(settings.pollInterval) s")
+            }
+            throw error
         }
     }
 

@@ -29,6 +29,17 @@ final class SendPipeline: Sendable {
     private let transports: TransportPool<any MailTransport>
     private let domains: DomainLimiter
     private let rate: RateLimiter
+    /// Whether the SMTP server takes mail; while it does not, sending pauses (see `ServerHealth`).
+    let health: ServerHealth
+    /// What the state database would not record (full, read-only, locked): the servers' outcomes, and steps given
+    /// back unsent. Kept here, in order, and recorded when it works again, while nothing new is claimed or sent.
+    /// A process that dies meanwhile finds those steps in flight at the next start and reports them as uncertain.
+    private let unrecorded = Mutex<[Unrecorded]>([])
+
+    private enum Unrecorded: Sendable {
+        case outcome(Sent)
+        case givenBack(Pending, reason: String)
+    }
     private let composed: Handoff<[(StepRunner.Composed, DueSend)]>
     private let outbox: Handoff<Pending>
     private let results = Handoff<Sent>()
@@ -43,18 +54,22 @@ final class SendPipeline: Sendable {
     private let isStopping: @Sendable () -> Bool
     private let report: @Sendable (StepReport) -> Void
     private let onRecorded: @Sendable () -> Void
+    private let onServerChange: @Sendable (ServerHealth.Change) -> Void
 
     /// - Parameter chunkSize: steps recorded as in flight per commit; `begin` blocks while two chunks wait to be
     ///   recorded, and the connections' queue holds two more.
     init(
         runner: StepRunner, transports: [any MailTransport], chunkSize: Int,
         isStopping: @escaping @Sendable () -> Bool, report: @escaping @Sendable (StepReport) -> Void,
-        onRecorded: @escaping @Sendable () -> Void
+        onRecorded: @escaping @Sendable () -> Void,
+        onServerChange: @escaping @Sendable (ServerHealth.Change) -> Void = { _ in }
     ) {
         self.runner = runner
         self.transports = TransportPool(transports)
         self.domains = DomainLimiter(limit: runner.settings.connectionsPerDomain)
         self.rate = RateLimiter(perSecond: runner.settings.messagesPerSecond)
+        self.health = ServerHealth(settings: runner.settings)
+        self.onServerChange = onServerChange
         self.composed = Handoff(capacity: 2)
         self.outbox = Handoff(capacity: 2 * chunkSize)
         self.isStopping = isStopping
@@ -196,14 +211,24 @@ final class SendPipeline: Sendable {
                 // Looked at once a connection is ours, since the step may have waited for one: a stop, a reply or
                 // an unsubscribe that came meanwhile wins, and a window that closed meanwhile is not crossed.
                 if let reason = reasonNotToSend(prepared) { return .failure(NotSent(reason: reason)) }
+                // Last, as it may make this send the one that probes a server found failing.
+                if case .paused(let until) = health.admit(now: clock.now()) {
+                    return .failure(
+                        NotSent(reason: "sending is paused until \(until), the SMTP server failing", quietly: true))
+                }
                 let began = clock.now()
-                return .success(
-                    (transport.send(message.bytes, from: message.envelopeFrom, to: message.envelopeTo), began))
+                let result = transport.send(message.bytes, from: message.envelopeFrom, to: message.envelopeTo)
+                if let change = health.record(result, at: clock.now()) { onServerChange(change) }
+                return .success((result, began))
             }
         }
         switch sent {
         case .failure(let notSent):
-            giveBack(pending, because: notSent.reason)
+            giveBack(pending, because: notSent.reason, quietly: notSent.quietly)
+        case .success(let (.transientFailure(failure), _)) where failure.concernsServer:
+            // Nothing of this transaction reached the server, and the fault is not the recipient's: the step waits
+            // for the server without spending an attempt, as its next turn would fail alike.
+            giveBack(pending, because: "\(failure)", quietly: true)
         case .success(let (result, began)):
             // The recorder closes only once every step taken is finished, so this one is always taken.
             results.put(Sent(pending: pending, result: result, began: began))
@@ -212,11 +237,14 @@ final class SendPipeline: Sendable {
 
     private struct NotSent: Error {
         let reason: String
+        /// Paused for a failing server: said once for all, by `onServerChange`, not once per step.
+        var quietly = false
     }
 
     /// Why a step recorded as in flight must not go out now, if it must not.
     private func reasonNotToSend(_ prepared: StepRunner.Prepared) -> String? {
         if isStopping() { return "the engine stopped" }
+        if hasUnrecorded { return "the state database would not record the last outcomes" }
         let now = runner.clock.now()
         let step = prepared.campaign.steps[prepared.planned.index]
         if let window = prepared.campaign.sendWindow(for: step), !window.contains(now, in: prepared.planned.calendar) {
@@ -230,19 +258,23 @@ final class SendPipeline: Sendable {
     }
 
     /// An attempt that never reached SMTP: forgotten, and its step back in the store as it was.
-    private func giveBack(_ pending: Pending, because reason: String) {
+    private func giveBack(_ pending: Pending, because reason: String, quietly: Bool = false) {
         defer { finished(pending.begun.prepared) }
         let prepared = pending.begun.prepared
         do {
             try runner.store.cancelDelivery(pending.begun.delivery.id, dueAt: pending.due.dueAt)
-            report(StepReport(due: pending.due, prepared: prepared, outcome: .dropped("not sent: \(reason)")))
+            if !quietly {
+                report(StepReport(due: pending.due, prepared: prepared, outcome: .dropped("not sent: \(reason)")))
+            }
             onRecorded()
         } catch {
-            // It stays in flight: the next start reports it as uncertain and does not send it.
+            unrecorded.withLock { $0.append(.givenBack(pending, reason: reason)) }
             report(
                 StepReport(
                     due: pending.due, prepared: prepared,
-                    outcome: .dropped("not sent (\(reason)); could not give the step back: \(error)")))
+                    outcome: .dropped(
+                        "not sent (\(reason)); the step is given back once the state database works again: \(error)"
+                    )))
         }
     }
 
@@ -252,19 +284,40 @@ final class SendPipeline: Sendable {
     /// reports them and sends the owner's notes about steps that failed for good.
     private func recordAll(_ finished: [Sent]) {
         var recorded: [(Sent, StepRunner.Recorded)] = []
-        do {
-            try runner.store.grouped {
-                recorded = finished.compactMap { sent in recordOne(sent).map { (sent, $0) } }
+        // Kept outcomes go first: they are older, and while any is kept the database is known to be failing.
+        if !hasUnrecorded {
+            do {
+                try runner.store.grouped {
+                    recorded = try finished.map { sent in (sent, try recordOne(sent)) }
+                }
+            } catch let error as StoreError where error.code == .busy {
+                // Locked by another process: each on its own would wait as long again.
+                for sent in finished { keep(sent, after: error) }
+            } catch {
+                // The commit failed: try each on its own, so one bad row does not hold back the others' outcomes.
+                recorded = finished.compactMap { sent in
+                    do {
+                        return (sent, try recordOne(sent))
+                    } catch {
+                        keep(sent, after: error)
+                        return nil
+                    }
+                }
             }
-        } catch {
-            // The commit failed: try each on its own, so one bad row does not lose the others' outcomes.
-            recorded = finished.compactMap { sent in recordOne(sent).map { (sent, $0) } }
+        } else {
+            unrecorded.withLock { $0 += finished.map(Unrecorded.outcome) }
         }
+        finish(recorded)
+        finished.forEach { self.finished($0.pending.begun.prepared) }
+    }
+
+    /// Reports recorded steps and sends the owner's notes about steps that failed for good.
+    private func finish(_ recorded: [(Sent, StepRunner.Recorded)]) {
         var notices: [EncodedMessage] = []
         for (sent, outcome) in recorded {
             let reachedServer: Bool =
                 switch outcome.outcome {
-                case .delivered, .retrying, .failed, .bounced: true
+                case .delivered, .retrying, .failed, .bounced, .uncertain: true
                 case .rescheduled, .skipped, .dropped: false
                 }
             var stepReport = StepReport(
@@ -279,20 +332,56 @@ final class SendPipeline: Sendable {
             // Sent before the steps count as finished, so whoever waits for the pipeline sees the note too.
             _ = transports.withTransport { $0.send(notice.bytes, from: notice.envelopeFrom, to: notice.envelopeTo) }
         }
-        finished.forEach { self.finished($0.pending.begun.prepared) }
     }
 
-    private func recordOne(_ sent: Sent) -> StepRunner.Recorded? {
+    private func recordOne(_ sent: Sent) throws -> StepRunner.Recorded {
+        try runner.record(sent.result, of: sent.pending.begun, sentAt: sent.began)
+    }
+
+    /// Keeps an outcome for `recordKept`, and says so.
+    private func keep(_ sent: Sent, after error: any Error) {
+        unrecorded.withLock { $0.append(.outcome(sent)) }
+        report(
+            StepReport(
+                due: sent.pending.due, prepared: sent.pending.begun.prepared,
+                outcome: .dropped(
+                    "sent, but the outcome could not be recorded yet (kept, and recorded once the state database "
+                        + "works again; sending is paused meanwhile): \(error)")))
+    }
+
+    /// Whether outcomes or steps given back wait to be recorded: nothing new is claimed or sent until they are.
+    var hasUnrecorded: Bool { unrecorded.withLock { !$0.isEmpty } }
+
+    /// Records what was kept, oldest first, in one commit; throws the database's error if it still fails.
+    func recordKept() throws {
+        let kept = unrecorded.withLock { kept in
+            defer { kept = [] }
+            return kept
+        }
+        guard !kept.isEmpty else { return }
+        var recorded: [(Sent, StepRunner.Recorded)] = []
+        var givenBack: [(Pending, String)] = []
         do {
-            return try runner.record(sent.result, of: sent.pending.begun, sentAt: sent.began)
+            try runner.store.grouped {
+                for item in kept {
+                    switch item {
+                    case .outcome(let sent): recorded.append((sent, try recordOne(sent)))
+                    case .givenBack(let pending, let reason):
+                        try runner.store.cancelDelivery(pending.begun.delivery.id, dueAt: pending.due.dueAt)
+                        givenBack.append((pending, reason))
+                    }
+                }
+            }
         } catch {
-            // It stays in flight: the next start reports it as uncertain and does not send it again.
+            unrecorded.withLock { $0 = kept + $0 }
+            throw error
+        }
+        for (pending, reason) in givenBack {
             report(
                 StepReport(
-                    due: sent.pending.due, prepared: sent.pending.begun.prepared,
-                    outcome: .dropped("sent, but the outcome could not be recorded: \(error)")))
-            return nil
+                    due: pending.due, prepared: pending.begun.prepared, outcome: .dropped("not sent: \(reason)")))
         }
+        finish(recorded)
     }
 
     /// A serial queue of its own, which Dispatch gives a thread of its own while the body blocks in it. Not a

@@ -14,6 +14,8 @@ public enum StepRunOutcome: Sendable, Equatable {
     case retrying(at: Date, SMTPFailure)
     case failed(SMTPFailure)
     case bounced(SMTPFailure)
+    /// The server stopped answering once it had the whole message: it may have it, so it is not sent again.
+    case uncertain(SMTPFailure)
     /// The enrollment ended, the campaign is gone, or the step already went out.
     case dropped(String)
 }
@@ -224,6 +226,19 @@ public struct StepRunner: Sendable {
                     finishedAt: now),
                 next: next)
             return Recorded(outcome: .delivered(reply), ownerNotice: nil)
+        case .transientFailure(let failure) where failure.mayHaveBeenDelivered:
+            // Never twice: like a step in flight at a crash, it counts as gone out and the sequence moves on.
+            let next = nextAction(
+                after: prepared.planned.index, planner: prepared.planner, anchor: now,
+                lastEmail: delivery.channel == .email ? now : try store.lastEmailSent(prospectID: delivery.prospectID),
+                now: now)
+            try store.finishDelivery(
+                delivery.id,
+                result: DeliveryResultRecord(
+                    outcome: .uncertain, smtpCode: failure.code, smtpText: failure.description,
+                    note: "the server may have taken it; not resent", startedAt: began, finishedAt: now),
+                next: next)
+            return Recorded(outcome: .uncertain(failure), ownerNotice: nil)
         case .transientFailure(let failure):
             let record = DeliveryResultRecord(
                 outcome: .transientFailure, smtpCode: failure.code, smtpText: failure.description, startedAt: began,
@@ -246,8 +261,10 @@ public struct StepRunner: Sendable {
             let record = DeliveryResultRecord(
                 outcome: .permanentFailure, smtpCode: failure.code, smtpText: failure.description, startedAt: began,
                 finishedAt: now)
-            // A task refused at the owner's address says nothing about the prospect: their sequence goes on.
-            guard delivery.channel == .email else {
+            // A task refused at the owner's address says nothing about the prospect, nor does a message refused
+            // for what it says (5.7.1 policy, 5.3.4 too big), rather than for its mailbox (5.1.x, or no enhanced
+            // code): the step has failed for good, and the sequence goes on.
+            guard delivery.channel == .email, !failure.refusesTheMessageNotTheMailbox else {
                 let next = nextAction(
                     after: prepared.planned.index, planner: prepared.planner, anchor: now,
                     lastEmail: try store.lastEmailSent(prospectID: delivery.prospectID), now: now)
@@ -335,5 +352,17 @@ extension StepRunner {
             result: DeliveryResultRecord(
                 outcome: .uncertain, note: "in flight when the engine stopped; not resent", finishedAt: now),
             next: next)
+    }
+}
+
+extension SMTPFailure {
+    /// A 5xx to the message (after DATA) whose enhanced status code is not about the mailbox: 5.1.x is a bad
+    /// address and 5.2.1 a disabled mailbox (bounces); anything else (5.7.1 spam policy, 5.3.4 too big, 5.6.x
+    /// content) is about this message. A bare code, with no enhanced one, is read as the mailbox's.
+    var refusesTheMessageNotTheMailbox: Bool {
+        guard stage == .data, let text = reply?.text else { return false }
+        let enhanced = text.prefix(while: { !$0.isWhitespace }).split(separator: ".")
+        guard enhanced.count == 3, enhanced[0] == "5", enhanced.allSatisfy({ Int($0) != nil }) else { return false }
+        return !(enhanced[1] == "1" || (enhanced[1] == "2" && enhanced[2] == "1"))
     }
 }

@@ -37,8 +37,20 @@ struct TransferOutcome {
         if let reply, reply.code >= 400 {
             return judge(reply, at: stage, from: sender, to: recipient, secret: secret)
         }
+        if messageWasHandedOver {
+            let text =
+                "the SMTP server stopped answering after the whole message was sent, so it may have taken it: "
+                + explanation(of: curlError, at: stage)
+            return .transientFailure(
+                failure(text, stage: stage, reply: nil, secret: secret, mayHaveBeenDelivered: true))
+        }
         return .transientFailure(
             failure(explanation(of: curlError, at: stage), stage: stage, reply: nil, secret: secret))
+    }
+
+    /// The server said 354 to DATA and nothing after: the body, and maybe its final dot, went out.
+    private var messageWasHandedOver: Bool {
+        stage == .data && reply?.code == 354
     }
 
     private func stage(for kind: CurlErrorKind) -> SMTPStage {
@@ -104,13 +116,16 @@ struct TransferOutcome {
         failure(text, stage: stage, reply: reply, secret: secret)
     }
 
-    private func failure(_ text: String, stage: SMTPStage, reply: SMTPReply?, secret: String?) -> SMTPFailure {
+    private func failure(
+        _ text: String, stage: SMTPStage, reply: SMTPReply?, secret: String?, mayHaveBeenDelivered: Bool = false
+    ) -> SMTPFailure {
         SMTPFailure(
             stage: stage,
             reply: reply.map { SMTPReply(code: $0.code, text: Self.redact(secret, in: $0.text)) },
             message: Self.redact(secret, in: text),
             curlCode: curlError?.code,
-            curlDetail: curlError.map { Self.redact(secret, in: $0.detail) }
+            curlDetail: curlError.map { Self.redact(secret, in: $0.detail) },
+            mayHaveBeenDelivered: mayHaveBeenDelivered
         )
     }
 

@@ -85,7 +85,8 @@ struct SchedulerTests {
         var settings = EngineSettings()
         settings.maxAttempts = 2
         let engine = try EngineHarness(settings: settings)
-        let failure = SMTPFailure(stage: .connect, reply: nil, message: "connection refused")
+        // A recipient's deferral: a server that is down pauses sending instead, and spends no step's attempts.
+        let failure = SMTPFailure(stage: .rcptTo, reply: SMTPReply(code: 451, text: "4.3.0 Try later"), message: "451")
         engine.transport.script(.transientFailure(failure), .transientFailure(failure))
         try engine.enroll("pat@example.com")
         try engine.scheduler.runDue()

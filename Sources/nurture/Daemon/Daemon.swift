@@ -64,7 +64,8 @@ final class Daemon: Sendable {
         // `self` is not whole yet: the first scheduler reports through a box filled in just below.
         let reporter = Reporter()
         let scheduler = try Self.makeScheduler(
-            runtime: runtime, smtp: smtp, metrics: metrics, report: reporter.report, problem: reporter.problem)
+            runtime: runtime, smtp: smtp, metrics: metrics, report: reporter.report, problem: reporter.problem,
+            notice: reporter.notice)
         state = Mutex(
             State(
                 runtime: runtime, smtp: smtp, scheduler: scheduler, signer: signer, alertTransport: alertTransport,
@@ -119,7 +120,7 @@ final class Daemon: Sendable {
         switch step.outcome {
         case .delivered, .rescheduled, .skipped: logger.info("\(line)")
         case .retrying, .dropped: logger.warning("\(line)")
-        case .failed, .bounced:
+        case .failed, .bounced, .uncertain:
             logger.error("\(line)")
             state.withLock { $0.lastSendError = line }
         }
@@ -129,6 +130,12 @@ final class Daemon: Sendable {
     func problem(_ text: String, level: Logger.Level = .error) {
         logger.log(level: level, "\(text)")
         state.withLock { $0.lastSendError = text }
+    }
+
+    /// Sending works again after a problem: logged, and the problem no longer shown as the last error.
+    func resumed(_ text: String) {
+        logger.notice("\(text)")
+        state.withLock { $0.lastSendError = nil }
     }
 
     /// Stops the scheduler: no new claims, sends in progress get `engine.drain_timeout` to finish.
@@ -210,7 +217,8 @@ final class Daemon: Sendable {
         {
             do {
                 replacement = try Self.makeScheduler(
-                    runtime: next, smtp: smtp, metrics: metrics, report: report, problem: { [self] in problem($0) })
+                    runtime: next, smtp: smtp, metrics: metrics, report: report, problem: { [self] in problem($0) },
+                    notice: { [self] in resumed($0) })
                 alertTransport = try Self.transport(smtp, metrics: metrics)
             } catch {
                 let message = (error as? CommandFailure)?.message ?? "\(error)"
@@ -291,12 +299,14 @@ final class Daemon: Sendable {
 
     private static func makeScheduler(
         runtime: Runtime, smtp: SMTPSettings, metrics: EngineMetrics,
-        report: @escaping @Sendable (StepReport) -> Void, problem: @escaping @Sendable (String) -> Void
+        report: @escaping @Sendable (StepReport) -> Void, problem: @escaping @Sendable (String) -> Void,
+        notice: @escaping @Sendable (String) -> Void
     ) throws -> Scheduler {
         let transports = try (0..<runtime.settings.connections).map { _ in try transport(smtp, metrics: metrics) }
         return Scheduler(
             runner: try runtime.runner(), transports: transports,
-            lead: runtime.clock.interval(overReal: composeAhead), onOutcome: report, onProblem: problem)
+            lead: runtime.clock.interval(overReal: composeAhead), onOutcome: report, onProblem: problem,
+            onNotice: notice)
     }
 
     private static func transport(_ smtp: SMTPSettings, metrics: EngineMetrics) throws -> any MailTransport {
@@ -333,6 +343,10 @@ final class Daemon: Sendable {
         var problem: @Sendable (String) -> Void {
             { [self] text in daemon.withLock { $0 }?.problem(text) }
         }
+
+        var notice: @Sendable (String) -> Void {
+            { [self] text in daemon.withLock { $0 }?.resumed(text) }
+        }
     }
 }
 
@@ -362,7 +376,9 @@ struct TimedTransport: MailTransport {
 
 extension StepRunOutcome {
     /// Every `metricName`.
-    static let metricNames = ["delivered", "rescheduled", "skipped", "retrying", "failed", "bounced", "dropped"]
+    static let metricNames = [
+        "delivered", "rescheduled", "skipped", "retrying", "failed", "bounced", "uncertain", "dropped",
+    ]
 
     /// Its name in `nurture_sends_total{outcome=...}`.
     var metricName: String {
@@ -373,6 +389,7 @@ extension StepRunOutcome {
         case .retrying: "retrying"
         case .failed: "failed"
         case .bounced: "bounced"
+        case .uncertain: "uncertain"
         case .dropped: "dropped"
         }
     }

@@ -177,6 +177,7 @@ struct RunCommand: AsyncParsableCommand {
         case .retrying(let date, let failure): return "retrying \(what) at \(TimeFormat.utc(date)): \(failure)"
         case .failed(let failure): return "failed \(what), gave up: \(failure)"
         case .bounced(let failure): return "bounced \(what): \(failure)"
+        case .uncertain(let failure): return "uncertain \(what), not resent: \(failure)"
         case .dropped(let reason): return "dropped \(what): \(reason)"
         }
     }
