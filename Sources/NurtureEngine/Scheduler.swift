@@ -27,6 +27,8 @@ extension StepReport {
 public struct RecoveryReport: Sendable, Equatable {
     /// Attempts that were in flight: not resent, recorded as uncertain, the sequence moved on.
     public let uncertain: Int
+    /// Attempts in flight that the send journal shows never reached SMTP: due again, to be sent.
+    public let givenBack: Int
 }
 
 /// Sends every step when it falls due: one Dispatch timer armed for the earliest due time (and at least every
@@ -83,11 +85,13 @@ public final class Scheduler: Sendable {
     ///   - onProblem: told, once, when the scheduler itself cannot work (the state database failing, the SMTP
     ///     server down or refusing our login); sending pauses until it can.
     ///   - onNotice: told when it works again.
+    ///   - journal: the process's send journal (one for every scheduler it makes), so that `recover()` tells
+    ///     steps in flight that never reached SMTP from the ones that may have; nil calls them all uncertain.
     public init(
         runner: StepRunner, transports: [any MailTransport], lead: TimeInterval = 0,
         onOutcome: @escaping @Sendable (StepReport) -> Void = { _ in },
         onProblem: @escaping @Sendable (String) -> Void = { _ in },
-        onNotice: @escaping @Sendable (String) -> Void = { _ in }
+        onNotice: @escaping @Sendable (String) -> Void = { _ in }, journal: SendJournal? = nil
     ) {
         self.runner = runner
         self.store = runner.store
@@ -111,7 +115,7 @@ public final class Scheduler: Sendable {
                 case .resumed(let since):
                     onNotice("the SMTP server takes mail again (it failed from \(since)); sending resumes")
                 }
-            })
+            }, journal: journal)
         recorded.scheduler = self
     }
 
@@ -119,16 +123,26 @@ public final class Scheduler: Sendable {
         pipeline.close()
     }
 
-    /// At start-up: claims a stopped process left are released; attempts it left in flight are not resent
-    /// (the server may have taken them) but recorded as uncertain, and their sequences move on.
+    /// At start-up: claims a stopped process left are released; attempts it left in flight that its send journal
+    /// shows never reached SMTP are due again; the others are not resent (the server may have taken them) but
+    /// recorded as uncertain, and their sequences move on.
     public func recover() throws -> RecoveryReport {
         try store.releaseClaims()
         let now = clock.now()
+        var givenBack = 0
+        for messageID in pipeline.journal?.neverHandedLastRun ?? [] {
+            guard let delivery = try store.delivery(messageID: messageID), delivery.outcome == .inFlight else {
+                continue
+            }
+            // Due at once: it was due, or at most the compose-ahead lead away, when it was begun.
+            try store.cancelDelivery(delivery.id, dueAt: now)
+            givenBack += 1
+        }
         let uncertain = try store.markInFlightUncertain(at: now)
         for delivery in uncertain {
             try runner.moveOn(afterUncertain: delivery, now: now)
         }
-        return RecoveryReport(uncertain: uncertain.count)
+        return RecoveryReport(uncertain: uncertain.count, givenBack: givenBack)
     }
 
     /// Handles every step due now and waits for the sends to finish and be recorded. Tests on a manual clock

@@ -55,6 +55,8 @@ final class SendPipeline: Sendable {
     private let report: @Sendable (StepReport) -> Void
     private let onRecorded: @Sendable () -> Void
     private let onServerChange: @Sendable (ServerHealth.Change) -> Void
+    /// Which steps in flight were handed to SMTP, for the next start after a crash; nil to call them all uncertain.
+    let journal: SendJournal?
 
     /// - Parameter chunkSize: steps recorded as in flight per commit; `begin` blocks while two chunks wait to be
     ///   recorded, and the connections' queue holds two more.
@@ -62,8 +64,9 @@ final class SendPipeline: Sendable {
         runner: StepRunner, transports: [any MailTransport], chunkSize: Int,
         isStopping: @escaping @Sendable () -> Bool, report: @escaping @Sendable (StepReport) -> Void,
         onRecorded: @escaping @Sendable () -> Void,
-        onServerChange: @escaping @Sendable (ServerHealth.Change) -> Void = { _ in }
+        onServerChange: @escaping @Sendable (ServerHealth.Change) -> Void = { _ in }, journal: SendJournal? = nil
     ) {
+        self.journal = journal
         self.runner = runner
         self.transports = TransportPool(transports)
         self.domains = DomainLimiter(limit: runner.settings.connectionsPerDomain)
@@ -150,6 +153,8 @@ final class SendPipeline: Sendable {
         prospects.withLock { counts in
             counts[prospect, default: 1] -= 1
             if counts[prospect] == 0 { counts[prospect] = nil }
+            // Under the lock, so no step can be begun meanwhile: with none in here, none of ours is in flight.
+            if counts.isEmpty { journal?.reset() }
         }
         unfinished.leave()
     }
@@ -184,6 +189,7 @@ final class SendPipeline: Sendable {
             }
             return
         }
+        journal?.begun(begun.map(\.begun.message.messageID))
         for (prepared, stepReport) in done {
             stepReport.map(report)
             finished(prepared)
@@ -217,6 +223,7 @@ final class SendPipeline: Sendable {
                         NotSent(reason: "sending is paused until \(until), the SMTP server failing", quietly: true))
                 }
                 let began = clock.now()
+                journal?.handing(message.messageID)
                 let result = transport.send(message.bytes, from: message.envelopeFrom, to: message.envelopeTo)
                 if let change = health.record(result, at: clock.now()) { onServerChange(change) }
                 return .success((result, began))

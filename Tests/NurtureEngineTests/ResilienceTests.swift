@@ -102,4 +102,43 @@ struct ResilienceTests {
         #expect(try engine.subjects(to: "dana@acme.example").count == 1, "the sequence moved on to call-now")
         #expect(try engine.subjects(to: "pat@example.com").isEmpty, "thanks was not resent")
     }
+
+    /// The send journal: of two steps left in flight by a process that died, the one it never handed to SMTP is
+    /// sent at the next start; the one it did is uncertain and not resent.
+    @Test func afterACrashAStepThatNeverReachedSMTPIsSentAndOneThatDidIsNot() throws {
+        let engine = try EngineHarness()
+        try engine.enroll("pat@example.com")
+        try engine.enroll("lee@example.com")
+        let path = engine.folder.url.appendingPathComponent("nurture.sqlite-sending").path
+        do {
+            let journal = try #require(SendJournal(path: path, bootID: "boot-1"))
+            var messageIDs: [String: String] = [:]
+            for due in try engine.store.claimDueSends(dueBy: engine.clock.now(), limit: 10) {
+                let enrollment = try #require(try engine.store.enrollment(id: due.enrollmentID))
+                let prospect = try #require(try engine.store.prospect(id: enrollment.prospectID))
+                let messageID = "<\(due.enrollmentID)@acme.example>"
+                messageIDs[prospect.email.description] = messageID
+                _ = try engine.store.beginDelivery(
+                    DeliveryStart(
+                        enrollmentID: due.enrollmentID, stepID: due.stepID, attempt: 1, channel: .email,
+                        recipient: prospect.email.description, messageID: messageID, subject: nil,
+                        startedAt: engine.clock.now()))
+            }
+            journal.begun(Array(messageIDs.values))
+            journal.handing(try #require(messageIDs["lee@example.com"]))
+        }
+        let runner = StepRunner(
+            store: engine.store, catalog: engine.catalog, clock: engine.clock, settings: EngineSettings(),
+            composer: Fixture.composer(clock: engine.clock), random: { 0.5 })
+        let restarted = Scheduler(
+            runner: runner, transports: [engine.transport], journal: SendJournal(path: path, bootID: "boot-1"))
+        let recovery = try restarted.recover()
+        #expect(recovery.uncertain == 1)
+        #expect(recovery.givenBack == 1)
+        try restarted.runDue()
+        #expect(try engine.subjects(to: "pat@example.com").count == 1, "pat's step never reached SMTP: sent now")
+        #expect(try engine.subjects(to: "lee@example.com").isEmpty, "lee's may have: not resent")
+        let lee = try engine.store.deliveries(prospectID: try engine.prospectID("lee@example.com"))
+        #expect(lee.map(\.outcome).contains(.uncertain))
+    }
 }

@@ -25,6 +25,8 @@ final class Daemon: Sendable {
     /// Clicks are recorded here, in order, after their redirect has gone out.
     let clicks = DispatchQueue(label: "nurture.clicks")
     let startedAt: Date
+    /// Beside the database, for every scheduler the process makes: which steps in flight reached SMTP.
+    let journal: SendJournal?
     private let state: Mutex<State>
 
     private struct State {
@@ -63,9 +65,10 @@ final class Daemon: Sendable {
         let alertTransport = try Self.transport(smtp, metrics: metrics)
         // `self` is not whole yet: the first scheduler reports through a box filled in just below.
         let reporter = Reporter()
+        journal = SendJournal(path: configuration.databasePath + "-sending")
         let scheduler = try Self.makeScheduler(
-            runtime: runtime, smtp: smtp, metrics: metrics, report: reporter.report, problem: reporter.problem,
-            notice: reporter.notice)
+            runtime: runtime, smtp: smtp, metrics: metrics, journal: journal, report: reporter.report,
+            problem: reporter.problem, notice: reporter.notice)
         state = Mutex(
             State(
                 runtime: runtime, smtp: smtp, scheduler: scheduler, signer: signer, alertTransport: alertTransport,
@@ -217,8 +220,8 @@ final class Daemon: Sendable {
         {
             do {
                 replacement = try Self.makeScheduler(
-                    runtime: next, smtp: smtp, metrics: metrics, report: report, problem: { [self] in problem($0) },
-                    notice: { [self] in resumed($0) })
+                    runtime: next, smtp: smtp, metrics: metrics, journal: journal, report: report,
+                    problem: { [self] in problem($0) }, notice: { [self] in resumed($0) })
                 alertTransport = try Self.transport(smtp, metrics: metrics)
             } catch {
                 let message = (error as? CommandFailure)?.message ?? "\(error)"
@@ -292,13 +295,13 @@ final class Daemon: Sendable {
     }
 
     /// How long, in real time, before its instant a step is claimed, composed and recorded as in flight: a few
-    /// commits' worth, so its SMTP transaction starts on the millisecond, and no more, because a step recorded
-    /// ahead counts as uncertain if the process dies before its instant (as do the steps recorded and waiting
-    /// for a connection, at most two chunks of `Scheduler.chunkSize`).
+    /// commits' worth, so its SMTP transaction starts on the millisecond. A step recorded ahead is in flight for
+    /// that long (as are the steps waiting for a connection, at most two chunks of `Scheduler.chunkSize`); the send
+    /// journal has the next start send it after all if the process dies before it reached SMTP.
     static let composeAhead: TimeInterval = 0.05
 
     private static func makeScheduler(
-        runtime: Runtime, smtp: SMTPSettings, metrics: EngineMetrics,
+        runtime: Runtime, smtp: SMTPSettings, metrics: EngineMetrics, journal: SendJournal?,
         report: @escaping @Sendable (StepReport) -> Void, problem: @escaping @Sendable (String) -> Void,
         notice: @escaping @Sendable (String) -> Void
     ) throws -> Scheduler {
@@ -306,7 +309,7 @@ final class Daemon: Sendable {
         return Scheduler(
             runner: try runtime.runner(), transports: transports,
             lead: runtime.clock.interval(overReal: composeAhead), onOutcome: report, onProblem: problem,
-            onNotice: notice)
+            onNotice: notice, journal: journal)
     }
 
     private static func transport(_ smtp: SMTPSettings, metrics: EngineMetrics) throws -> any MailTransport {

@@ -58,6 +58,11 @@ struct RunCommand: AsyncParsableCommand {
         } catch {
             throw CommandFailure(message: "cannot recover the state database: \(error)")
         }
+        if recovery.givenBack > 0 {
+            logger.notice(
+                "\(recovery.givenBack) sends were in flight when the engine last stopped but had not reached SMTP; they go out now"
+            )
+        }
         if recovery.uncertain > 0 {
             logger.warning(
                 "\(recovery.uncertain) sends were in flight when the engine last stopped; not resent (see nurture status)"

@@ -1,0 +1,67 @@
+import Foundation
+import NurtureEngine
+import NurtureTestSupport
+import Testing
+
+/// The send journal tells, after a crash, which steps in flight never reached SMTP. Anything it cannot vouch
+/// for must come out as "don't know" (nil), never as "never handed": that would send an email twice.
+struct SendJournalTests {
+    let folder: TemporaryFolder
+    var path: String { folder.url.appendingPathComponent("nurture.sqlite-sending").path }
+
+    init() throws {
+        folder = try TemporaryFolder()
+    }
+
+    @Test func aStepBegunAndNeverHandedIsToldApartFromOneHanded() throws {
+        do {
+            let journal = try #require(SendJournal(path: path, bootID: "boot-1"))
+            #expect(journal.neverHandedLastRun == nil, "no journal before the first run")
+            journal.begun(["<a@x>", "<b@x>"])
+            journal.begun(["<c@x>"])
+            journal.handing("<b@x>")
+        }
+        let next = try #require(SendJournal(path: path, bootID: "boot-1"))
+        #expect(next.neverHandedLastRun == ["<a@x>", "<c@x>"])
+        // The next run starts a journal of its own: what the one before said is not read twice.
+        let third = try #require(SendJournal(path: path, bootID: "boot-1"))
+        #expect(third.neverHandedLastRun == [])
+    }
+
+    @Test func aJournalFromBeforeARebootIsNotTrusted() throws {
+        do {
+            let journal = try #require(SendJournal(path: path, bootID: "boot-1"))
+            journal.begun(["<a@x>"])
+        }
+        let afterReboot = try #require(SendJournal(path: path, bootID: "boot-2"))
+        #expect(afterReboot.neverHandedLastRun == nil, "lines may have been lost with the page cache")
+    }
+
+    @Test func aLineCutShortOrAForeignFileIsNotTrusted() throws {
+        try Data("nurture send journal 1 boot boot-1\nB <a@x>\nS <a@".utf8).write(to: URL(fileURLWithPath: path))
+        #expect(try #require(SendJournal(path: path, bootID: "boot-1")).neverHandedLastRun == nil)
+        try Data("nurture send journal 1 boot boot-1\nB <a@x>\nsomething else\n".utf8)
+            .write(to: URL(fileURLWithPath: path))
+        #expect(try #require(SendJournal(path: path, bootID: "boot-1")).neverHandedLastRun == nil)
+    }
+
+    @Test func aResetForgetsStepsNoLongerInFlight() throws {
+        do {
+            let journal = try #require(SendJournal(path: path, bootID: "boot-1"))
+            journal.begun(["<a@x>"])
+            journal.reset()
+            journal.begun(["<b@x>"])
+        }
+        #expect(try #require(SendJournal(path: path, bootID: "boot-1")).neverHandedLastRun == ["<b@x>"])
+    }
+
+    @Test func theJournalIsTheOwnersAlone() throws {
+        _ = try #require(SendJournal(path: path, bootID: "boot-1"))
+        let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+    }
+
+    @Test func thisMachineHasABootID() {
+        #expect(SendJournal.currentBootID()?.isEmpty == false)
+    }
+}
