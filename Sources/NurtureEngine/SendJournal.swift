@@ -33,7 +33,10 @@ public final class SendJournal: Sendable {
         neverHandedLastRun = Self.neverHanded(in: path, header: header)
         let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0o600)
         file = Mutex(descriptor)
-        guard descriptor >= 0, Self.write(header, to: descriptor) else {
+        // The last run's steps never handed are carried over until this run has given them back: a process that
+        // dies while it starts must not leave the next one less to go on.
+        let carried = neverHandedLastRun.map { $0.sorted().map { "B \($0)\n" }.joined() } ?? ""
+        guard descriptor >= 0, Self.write(header + carried, to: descriptor) else {
             disable()
             return
         }

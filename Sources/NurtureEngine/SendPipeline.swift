@@ -166,6 +166,9 @@ final class SendPipeline: Sendable {
         guard !isStopping() else { return giveBack(unbegun: chunk) }
         var begun: [Pending] = []
         var done: [(StepRunner.Prepared, StepReport?)] = []
+        // Before the commit, so no step can be in flight without its line; a line for a step the commit did not
+        // record names no delivery and is passed over.
+        journal?.begun(chunk.map(\.0.message.messageID))
         do {
             try runner.store.grouped {
                 for (step, due) in chunk {
@@ -189,7 +192,6 @@ final class SendPipeline: Sendable {
             }
             return
         }
-        journal?.begun(begun.map(\.begun.message.messageID))
         for (prepared, stepReport) in done {
             stepReport.map(report)
             finished(prepared)
