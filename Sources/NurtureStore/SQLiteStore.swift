@@ -1,6 +1,12 @@
 import Foundation
 import GRDB
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// The store on one SQLite file, shared by the daemon and the CLI.
 ///
 /// WAL mode lets readers run while one process writes; every write is an `IMMEDIATE` transaction that waits
@@ -17,7 +23,10 @@ public struct SQLiteStore: NurtureStore {
     public init(path: String) throws {
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
         do {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            // The database holds every prospect's address and history: owner-only, whatever the umask is (a CLI
+            // command run from a shell may be the first to create the state folder).
+            try FileManager.default.createDirectory(
+                at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         } catch {
             throw StoreError(
                 .cannotOpen,
@@ -25,6 +34,7 @@ public struct SQLiteStore: NurtureStore {
                     + "check `state:` in the configuration and the folder's permissions",
                 underlying: error)
         }
+        Self.createPrivately(path)
         let pool: DatabasePool
         do {
             pool = try DatabasePool(path: path, configuration: Self.configuration)
@@ -39,6 +49,19 @@ public struct SQLiteStore: NurtureStore {
                 underlying: error)
         }
         try self.init(writer: pool, path: path)
+    }
+
+    /// Creates an empty file at `path`, mode 0600, unless there is one. SQLite would create it 0644 less the umask,
+    /// and it gives the `-wal` and `-shm` files the database's own mode, so this keeps all three private. A file
+    /// that already exists keeps its mode; a failure here is left for SQLite to report.
+    private static func createPrivately(_ path: String) {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o600)
+        // Qualified: inside the store, `close` is the store's own method.
+        #if canImport(Glibc)
+            if descriptor >= 0 { Glibc.close(descriptor) }
+        #elseif canImport(Darwin)
+            if descriptor >= 0 { Darwin.close(descriptor) }
+        #endif
     }
 
     /// A private database in memory, for tests of the logic above the store.
