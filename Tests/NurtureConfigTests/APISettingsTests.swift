@@ -54,6 +54,23 @@ struct APISettingsTests {
         #expect(allowed.api.host == "0.0.0.0")
     }
 
+    /// Anything the kernel would bind beyond this machine, including a name (names are not resolved, so none
+    /// counts as loopback but `localhost`), needs `allow_remote: true`; the token is wanted either way.
+    @Test(arguments: [
+        "0.0.0.0:8080", "[::]:8080", "192.168.1.10:8080", "10.0.0.1:0", "[fe80::1]:8080", "[2001:db8::1]:8080",
+        "api.acme.example:8080", "localhost.:8080", "127.0.0.1.nip.io:8080", "[::ffff:10.0.0.1]:8080",
+    ])
+    func aListenAddressOffThisMachineIsRefusedWithoutAllowRemote(listen: String) throws {
+        let refused = try errors("api:\n  listen: \"\(listen)\"\n")
+        #expect(refused.count == 1, "\(refused)")
+        #expect(refused.first?.contains("is reachable from other machines") == true, "\(refused)")
+    }
+
+    @Test(arguments: ["127.0.0.1:8080", "127.3.2.1:8080", "[::1]:8080", "localhost:8080", "[::ffff:127.0.0.1]:8080"])
+    func aLoopbackListenAddressNeedsNothingMore(listen: String) throws {
+        #expect(try errors("api:\n  listen: \"\(listen)\"\n") == [])
+    }
+
     @Test(arguments: [
         ("api: { listen: \"8080\" }\n", "must be HOST:PORT"),
         ("api: { listen: \"127.0.0.1:99999\" }\n", "must be HOST:PORT"),

@@ -14,6 +14,39 @@ struct APITokenTests {
         }
     }
 
+    /// `matches` runs over every byte of the token whatever the candidate (no early return at the first
+    /// difference, no length check before the loop), so these are about what it answers, not how fast.
+    @Test func aDifferenceAtAnyPositionOrOfAnyLengthIsRefused() throws {
+        let text = "0123456789abcdef0123456789abcdef"
+        let token = try #require(APIToken(text))
+        let bytes = Array(text.utf8)
+        for index in bytes.indices {
+            for change: UInt8 in [0x01, 0x20, 0x80] {
+                var altered = bytes
+                altered[index] ^= change
+                #expect(!token.matches(altered), "byte \(index) changed by \(change)")
+            }
+        }
+        for length in 0..<bytes.count {
+            #expect(!token.matches(bytes.prefix(length)), "the first \(length) bytes")
+            #expect(!token.matches(bytes.suffix(length)), "the last \(length) bytes")
+        }
+        for padded in [bytes + [0], [0] + bytes, bytes + bytes, bytes + Array("x".utf8), Array("x".utf8) + bytes] {
+            #expect(!token.matches(padded), "\(padded.count) bytes holding the token")
+        }
+        #expect(!token.matches(Array(text.uppercased().utf8)))
+        #expect(!token.matches([UInt8](repeating: 0, count: bytes.count)))
+    }
+
+    @Test func theTokenMatchesInTheSliceTheMiddlewarePasses() throws {
+        let token = try #require(APIToken("0123456789abcdef0123\n"))
+        let header = token.headerValue
+        #expect(header == "Bearer 0123456789abcdef0123")
+        #expect(token.matches(header.utf8.dropFirst("Bearer ".utf8.count)))
+        #expect(!token.matches(header.utf8.dropFirst("Bearer".utf8.count)))
+        #expect(!token.matches(header.utf8))
+    }
+
     @Test(arguments: ["short", "has a space in it somewhere", "   "])
     func aWeakOrMalformedTokenIsRefused(text: String) {
         #expect(APIToken(text) == nil)

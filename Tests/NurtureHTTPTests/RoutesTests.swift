@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NurtureHTTP
+import NurtureTestSupport
 import Synchronization
 import Testing
 
@@ -44,6 +45,28 @@ struct RoutesTests {
         func click(token: String) async -> String? { nil }
     }
 
+    /// Knows one unsubscribe token and one click token, as the link signer would, and remembers every unsubscribe
+    /// it did.
+    final class OneGoodLink: LinkBackend {
+        static let unsubscribeToken = "good-unsubscribe-token"
+        static let clickToken = "good-click-token"
+        static let signedURL = "https://acme.example/guide?utm_source=nurture#part-2"
+
+        let unsubscribed = Mutex<[String]>([])
+
+        func unsubscribeTarget(token: String) async -> UnsubscribeTarget? {
+            token == Self.unsubscribeToken ? UnsubscribeTarget(email: "dana@prospect.example", sender: "Acme") : nil
+        }
+        func unsubscribe(token: String, oneClick: Bool) async -> UnsubscribeTarget? {
+            guard token == Self.unsubscribeToken else { return nil }
+            unsubscribed.withLock { $0.append(token) }
+            return UnsubscribeTarget(email: "dana@prospect.example", sender: "Acme")
+        }
+        func click(token: String) async -> String? {
+            token == Self.clickToken ? Self.signedURL : nil
+        }
+    }
+
     struct Answer {
         let status: Int
         let body: Data
@@ -57,11 +80,12 @@ struct RoutesTests {
 
     /// Starts the server on a free port, runs `body` against it, stops it.
     func withServer(
-        maxBodyBytes: Int = 1024, _ body: @Sendable (String, RecordingBackend) async throws -> Void
+        maxBodyBytes: Int = 1024, links: some LinkBackend = NoLinks(),
+        _ body: @Sendable (String, RecordingBackend) async throws -> Void
     ) async throws {
         let backend = RecordingBackend()
         let router = NurtureRoutes.router(
-            backend: backend, links: NoLinks(), token: { Self.token }, maxBodyBytes: maxBodyBytes)
+            backend: backend, links: links, token: { Self.token }, maxBodyBytes: maxBodyBytes)
         let (ports, port) = AsyncStream<Int>.makeStream()
         // Stopping the server by cancelling its task is expected here: not worth an error line in the test output.
         var quiet = Logger(label: "routes-tests")
@@ -99,7 +123,12 @@ struct RoutesTests {
             ]
             let wrong = [
                 nil, "Bearer wrong-token-of-other-length", "Bearer s3cret-token-for-the-testz", "Basic czNjcmV0",
-                "Bearer ", "Bearer s3cret-token-for-the-tests-and-more",
+                "Bearer ", "Bearer s3cret-token-for-the-tests-and-more", "Bearer xs3cret-token-for-the-tests",
+                "Bearer s3cret-token-for-the-test", "Bearer 3cret-token-for-the-tests", "s3cret-token-for-the-tests",
+                "Bearer  s3cret-token-for-the-tests", "Bearers3cret-token-for-the-tests",
+                "Token s3cret-token-for-the-tests", "Bearer S3CRET-TOKEN-FOR-THE-TESTS",
+                "Basic " + Data("s3cret-token-for-the-tests".utf8).base64EncodedString(),
+                "Basic " + Data("user:s3cret-token-for-the-tests".utf8).base64EncodedString(), "Bearer", "",
             ]
             for (method, path) in routes {
                 for authorization in wrong {
@@ -232,6 +261,117 @@ struct RoutesTests {
             #expect(answer.status == 200)
             #expect((answer.headers["Content-Type"] as? String)?.hasPrefix("text/plain; version=0.0.4") == true)
             #expect(String(decoding: answer.body, as: UTF8.self) == "nurture_up 1\n")
+        }
+    }
+
+    // MARK: the public links
+
+    /// curl's answer: it follows no redirect, and with `--path-as-is` sends `..` and `//` as written.
+    struct Page {
+        let status: Int
+        let location: String?
+        let body: String
+    }
+
+    func fetch(_ method: String, _ url: String, form: String? = nil) async throws -> Page {
+        let folder = try TemporaryFolder()
+        let bodyFile = folder.path + "/body"
+        let arguments =
+            ["-s", "--max-time", "10", "--path-as-is", "-X", method, "-o", bodyFile, "-D", "-"]
+            + (form.map { ["--data-raw", $0] } ?? []) + [url]
+        // Waiting for curl blocks a thread: not one of the few the server in this process needs to answer it.
+        let result = try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(
+                    with: Result { try ChildProcess.run(URL(fileURLWithPath: "/usr/bin/curl"), arguments: arguments) })
+            }
+        }
+        #expect(result.status == 0, "curl \(arguments): \(result.stderrText)")
+        let lines = result.stdoutText.split(separator: "\r\n")
+        let location = lines.first { $0.lowercased().hasPrefix("location:") }
+        return Page(
+            status: lines.first.flatMap { Int($0.split(separator: " ").dropFirst().first ?? "") } ?? 0,
+            location: location.map { $0.dropFirst("location:".count).trimmingCharacters(in: .whitespaces) },
+            body: (try? String(contentsOfFile: bodyFile, encoding: .utf8)) ?? "")
+    }
+
+    @Test func aClickRedirectsOnlyToTheSignedURLWhateverTheRequestAddsOrAsksFor() async throws {
+        let links = OneGoodLink()
+        try await withServer(links: links) { base, _ in
+            let good = "/c/" + OneGoodLink.clickToken
+            let page = try await fetch("GET", base + good)
+            #expect(page.status == 302)
+            #expect(page.location == OneGoodLink.signedURL)
+            // Whatever the query names, the answer is the signed link or nothing.
+            for query in [
+                "?url=https://evil.example/", "?next=//evil.example", "?redirect=%2F%2Fevil.example",
+                "?u=javascript:alert(1)", "?url=https://evil.example/&url=https://evil.example/",
+                "?to=\\\\evil.example",
+            ] {
+                let answer = try await fetch("GET", base + good + query)
+                #expect(answer.status == 302, "\(query)")
+                #expect(answer.location == OneGoodLink.signedURL, "\(query)")
+            }
+            // A URL in place of the token, or after it, is no token: a plain refusal without a Location.
+            for path in [
+                "/c/https://evil.example/", "/c//evil.example", "/c/%2F%2Fevil.example", "/c/\\\\evil.example",
+                "/c/%5C%5Cevil.example", "/c/javascript:alert(1)", "/c/" + "https%3A%2F%2Fevil.example",
+                good + "/https://evil.example/", good + "//evil.example", good + "/..", "/c/../c/x", "/c/",
+                "/c", "/c/data:text/html,hi",
+            ] {
+                let answer = try await fetch("GET", base + path)
+                #expect((400..<500).contains(answer.status), "\(path): \(answer.status)")
+                #expect(answer.location == nil, "\(path) redirected to \(answer.location ?? "")")
+                #expect(!answer.body.contains("evil"), "\(path): the page echoes what was asked")
+            }
+        }
+    }
+
+    @Test func aBadUnsubscribeTokenGetsAPlainPageThatRevealsNothingAndUnsubscribesNoOne() async throws {
+        let links = OneGoodLink()
+        try await withServer(links: links) { base, _ in
+            let guesses = [
+                "good-unsubscribe-tokem", "good-unsubscribe-toke", "good-unsubscribe-token0", "Good-unsubscribe-token",
+                "1", "2", "00000001", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", OneGoodLink.clickToken,
+                "%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+            ]
+            var bodies = Set<String>()
+            for guess in guesses {
+                for (method, form) in [("GET", nil), ("POST", "List-Unsubscribe=One-Click"), ("POST", "confirm=1")] {
+                    let page = try await fetch(method, base + "/u/" + guess, form: form)
+                    #expect(page.status == 404, "\(method) /u/\(guess)")
+                    // ("1" and "2" are in any page: its style sheet has sizes.)
+                    #expect(guess.count < 8 || !page.body.contains(guess), "the page echoes the token")
+                    #expect(!page.body.contains("<script>"), "the page echoes the token")
+                    #expect(!page.body.contains("dana") && !page.body.contains("Acme"), "the page names someone")
+                    bodies.insert(page.body)
+                }
+            }
+            #expect(bodies.count == 1, "one page for every kind of bad token")
+            #expect(links.unsubscribed.withLock { $0.isEmpty }, "nothing was unsubscribed")
+
+            // The genuine token: the page asks, and only a POST acts.
+            let confirm = try await fetch("GET", base + "/u/" + OneGoodLink.unsubscribeToken)
+            #expect(confirm.status == 200)
+            #expect(confirm.body.contains("d***@prospect.example") && !confirm.body.contains("dana@"))
+            #expect(links.unsubscribed.withLock { $0.isEmpty }, "a GET (a link scanner) unsubscribes no one")
+            let done = try await fetch(
+                "POST", base + "/u/" + OneGoodLink.unsubscribeToken, form: "List-Unsubscribe=One-Click")
+            #expect(done.status == 200)
+            #expect(links.unsubscribed.withLock { $0 } == [OneGoodLink.unsubscribeToken])
+        }
+    }
+
+    @Test func thePublicLinksNeedNoTokenAndTheAPIsTokenOpensNothingThere() async throws {
+        let links = OneGoodLink()
+        try await withServer(links: links) { base, _ in
+            // The API's token does not make a bad link good, and a link token is no key to the API.
+            let answer = try await call("POST", base + "/u/not-a-token", body: "List-Unsubscribe=One-Click")
+            #expect(answer.status == 404)
+            #expect(links.unsubscribed.withLock { $0.isEmpty })
+            let status = try await call(
+                "GET", base + "/v1/status", authorization: "Bearer " + OneGoodLink.unsubscribeToken)
+            #expect(status.status == 401)
         }
     }
 }
