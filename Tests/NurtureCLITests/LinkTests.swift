@@ -65,13 +65,19 @@ struct LinkTests {
             try api.call("POST", "/v1/enrollments", json: #"{"campaign": "hello", "email": "\#(email)"}"#).status == 201
         )
         #expect(try eventually(within: .seconds(5)) { try server.messages().count >= 1 }, "\(daemon.output)")
-        let parsed = try PythonEmailParser.parse(bytes: try server.messageBytes(1))
+        let (unsubscribe, click) = try links(ofMessage: 1)
+        return (daemon, api, unsubscribe, click)
+    }
+
+    /// The unsubscribe and click paths of the `number`th message the server received.
+    func links(ofMessage number: Int) throws -> (unsubscribe: String, click: String) {
+        let parsed = try PythonEmailParser.parse(bytes: try server.messageBytes(number))
         let header = try #require(parsed.listUnsubscribe)
         let unsubscribe = try #require(header.firstMatch(of: /<https?:\/\/[^\/>]+(\/u\/[A-Za-z0-9_-]+)>/)).1
         let html = try #require(parsed.parts.first { $0.contentType == "text/html" }).content
         let click = try #require(html.firstMatch(of: /href="https?:\/\/[^\/"]+(\/c\/[A-Za-z0-9_-]+)"/)).1
         #expect(!html.contains("acme.example/guide"), "the link is tracked")
-        return (daemon, api, String(unsubscribe), String(click))
+        return (String(unsubscribe), String(click))
     }
 
     func status(_ api: DaemonAPI) throws -> [String: Any] { try api.call("GET", "/v1/status").json }
@@ -183,5 +189,61 @@ struct LinkTests {
             })
         #expect(try server.messages().filter { $0.recipients == ["owner@acme.example"] }.count == 1)
         #expect(daemon.terminate() == 0)
+    }
+
+    @Test func aClickNeverRedirectsAnywhereButTheSignedLink() throws {
+        let (daemon, api, unsubscribe, click) = try firstEmailLinks("pat@example.com")
+        for query in [
+            "?url=https://evil.example/", "?next=//evil.example/", "?to=%2F%2Fevil.example", "?u=javascript:alert(1)",
+            "?r=\\\\evil.example", "?url=https%3A%2F%2Fevil.example%2F",
+        ] {
+            let answer = try curl([api.base + click + query])
+            #expect(answer.status == 302, "\(query)")
+            #expect(answer.headers["location"] == Self.guide, "\(query)")
+        }
+        for path in [
+            "/c/https://evil.example/", "/c//evil.example", "/c/%2F%2Fevil.example", "/c/\\\\evil.example",
+            "/c/javascript:alert(1)", click + "/https://evil.example/", click + "//evil.example", click + "%2F..",
+            "/c/" + unsubscribe.dropFirst(3), "/c/",
+        ] {
+            let answer = try curl(["--path-as-is", api.base + path])
+            #expect(answer.status == 404, "\(path)")
+            #expect(answer.headers["location"] == nil, "\(path) redirected to \(answer.headers["location"] ?? "")")
+        }
+        #expect(daemon.terminate() == 0)
+    }
+
+    @Test func oneProspectsLinkUnsubscribesThatProspectAloneAndNoLinkIsLogged() throws {
+        let daemon = try Daemon(["--config", folder.path + "/nurture.yml"], in: folder, environment: [:])
+        let api = try DaemonAPI(folder: folder)
+        for email in ["pat@example.com", "sam@example.com"] {
+            let answer = try api.call("POST", "/v1/enrollments", json: #"{"campaign": "hello", "email": "\#(email)"}"#)
+            #expect(answer.status == 201)
+        }
+        #expect(try eventually(within: .seconds(5)) { try server.messages().count >= 2 }, "\(daemon.output)")
+        var links: [String: (unsubscribe: String, click: String)] = [:]
+        for number in 1...2 {
+            links[try server.messages()[number - 1].recipients?.first ?? ""] = try self.links(ofMessage: number)
+        }
+        let pat = try #require(links["pat@example.com"])
+        let sam = try #require(links["sam@example.com"])
+        #expect(pat.unsubscribe != sam.unsubscribe)
+
+        let page = try curl([api.base + sam.unsubscribe])
+        #expect(page.body.contains("s***@example.com") && !page.body.contains("p***@"), "\(page.body)")
+        #expect(
+            try curl(["-X", "POST", "--data-raw", "List-Unsubscribe=One-Click", api.base + sam.unsubscribe]).status
+                == 200)
+        #expect(try status(api)["suppressed"] as? Int == 1)
+        let patsTimeline = try api.call("GET", "/v1/prospects/pat@example.com/timeline").json
+        let history = patsTimeline["history"] as? [[String: Any]] ?? []
+        #expect(!history.contains { $0["event"] as? String == "unsubscribe" }, "pat stays subscribed")
+
+        #expect(try curl([api.base + pat.click]).status == 302)
+        #expect(daemon.terminate() == 0)
+        // A link is a key to someone's subscription: the journal does not keep it.
+        for token in [pat.unsubscribe, pat.click, sam.unsubscribe, sam.click].map({ String($0.dropFirst(3)) }) {
+            #expect(!daemon.output.contains(token), "a link token is in the log")
+        }
     }
 }

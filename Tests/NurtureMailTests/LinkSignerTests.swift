@@ -79,6 +79,99 @@ import Testing
         #expect(Self.signer.clickToken(other) != token)
     }
 
+    /// Whoever got the email knows what a token seals (their address, the campaign, the step, the link), and a
+    /// stream cipher's ciphertext changes bit for bit with its plaintext: without the tag, XOR-ing in "evil" where
+    /// "acme" was would make a working redirect to another site. The tag refuses it.
+    @Test func aKnownPlaintextEditOfTheSealedLinkOrAddressIsRejected() throws {
+        let click = LinkClick(
+            email: Self.dana, campaign: "whitepaper-followup", step: "value", url: "https://acme.example/guide")
+        let token = Self.signer.clickToken(click)
+        let payload = Array("dana@prospect.example\0whitepaper-followup\0value\0https://acme.example/guide".utf8)
+        // The layout is right: the "edit" that changes nothing gives back the token, still valid.
+        #expect(Self.xor(token, payload: payload, replacing: "acme", with: "acme") == token)
+        for (original, replacement) in [
+            ("https://acme.example/guide", "https://evil.example/guide"), ("dana@", "boss@"), ("value", "other"),
+            ("whitepaper-followup", "another-campaign-id"),
+        ] {
+            let edited = try #require(Self.xor(token, payload: payload, replacing: original, with: replacement))
+            #expect(Self.signer.verifyClickToken(edited) == nil, "\(original) → \(replacement) was accepted")
+        }
+
+        let unsubscribe = Self.token()
+        let sealed = Array("dana@prospect.example\0whitepaper-followup".utf8)
+        let other = try #require(Self.xor(unsubscribe, payload: sealed, replacing: "dana@", with: "ceo1@"))
+        #expect(Self.signer.verifyUnsubscribeToken(other) == nil)
+    }
+
+    /// `token` with the bytes of `original` in its sealed `payload` changed to `replacement` (of the same length),
+    /// as someone who knows the payload but not the key would do it.
+    static func xor(_ token: String, payload: [UInt8], replacing original: String, with replacement: String)
+        -> String?
+    {
+        guard var bytes = Base64URL.decode(token), bytes.count == 12 + payload.count + 16,
+            let start = payload.firstRange(of: Array(original.utf8))?.lowerBound
+        else { return nil }
+        for (offset, (from, to)) in zip(original.utf8, replacement.utf8).enumerated() {
+            bytes[12 + start + offset] ^= from ^ to
+        }
+        return Base64URL.encode(bytes)
+    }
+
+    @Test func everySingleBitFlipIsRejected() throws {
+        let click = LinkClick(email: Self.dana, campaign: "c", step: "s", url: "https://acme.example/")
+        for token in [Self.token(), Self.signer.clickToken(click)] {
+            let bytes = try #require(Base64URL.decode(token))
+            for index in bytes.indices {
+                for bit in 0..<8 {
+                    var flipped = bytes
+                    flipped[index] ^= 1 << bit
+                    let altered = Base64URL.encode(flipped)
+                    #expect(Self.signer.verifyUnsubscribeToken(altered) == nil, "byte \(index) bit \(bit)")
+                    #expect(Self.signer.verifyClickToken(altered) == nil, "byte \(index) bit \(bit)")
+                }
+            }
+        }
+    }
+
+    /// A token carries no id and no counter: neighbours share nothing to count from, and counting gives nothing.
+    @Test func tokensCannotBeEnumerated() throws {
+        let tokens = (1...50).map { number in
+            Self.signer.unsubscribeToken(email: Fixture.address("p\(number)@prospect.example"), campaign: "c")
+        }
+        #expect(Set(tokens).count == tokens.count)
+        let nonces = try tokens.map { try #require(Base64URL.decode($0)).prefix(8) }
+        #expect(Set(nonces.map { Array($0) }).count == tokens.count, "neighbours share the start of their nonce")
+        for (number, token) in zip(1..., tokens) {
+            #expect(Self.signer.verifyUnsubscribeToken(token)?.email.description == "p\(number)@prospect.example")
+        }
+
+        let length = try #require(Base64URL.decode(tokens[0])).count
+        for counter in 0..<2000 {
+            var guess = [UInt8](repeating: 0, count: length)
+            withUnsafeBytes(of: UInt64(counter).bigEndian) { guess.replaceSubrange((length - 8)..<length, with: $0) }
+            #expect(Self.signer.verifyUnsubscribeToken(Base64URL.encode(guess)) == nil, "counter \(counter)")
+            #expect(Self.signer.verifyClickToken(Base64URL.encode(guess)) == nil, "counter \(counter)")
+        }
+    }
+
+    /// Parts of two genuine tokens spliced together are no token: one prospect's link never works for another.
+    @Test func partsOfTwoProspectsTokensDoNotMakeAThird() throws {
+        let pat = Self.signer.unsubscribeToken(email: Fixture.address("pat1@prospect.example"), campaign: "c")
+        let sam = Self.signer.unsubscribeToken(email: Fixture.address("sam1@prospect.example"), campaign: "c")
+        let a = try #require(Base64URL.decode(pat))
+        let b = try #require(Base64URL.decode(sam))
+        #expect(a.count == b.count)
+        // Where one token's bytes give way to the other's: after the nonce, before the tag, half way.
+        for cut in [12, a.count - 16, a.count / 2] {
+            let patThenSam: [UInt8] = Array(a[..<cut]) + Array(b[cut...])
+            let samThenPat: [UInt8] = Array(b[..<cut]) + Array(a[cut...])
+            #expect(Self.signer.verifyUnsubscribeToken(Base64URL.encode(patThenSam)) == nil, "cut at \(cut)")
+            #expect(Self.signer.verifyUnsubscribeToken(Base64URL.encode(samThenPat)) == nil, "cut at \(cut)")
+        }
+        #expect(Self.signer.verifyUnsubscribeToken(pat)?.email.description == "pat1@prospect.example")
+        #expect(Self.signer.verifyUnsubscribeToken(sam)?.email.description == "sam1@prospect.example")
+    }
+
     @Test func anIdHoldingASeparatorIsRefusedRatherThanMisread() {
         let token = Self.signer.unsubscribeToken(email: Self.dana, campaign: "with\0nul")
         #expect(Self.signer.verifyUnsubscribeToken(token) == nil)
