@@ -7,6 +7,13 @@ let package = Package(
     products: [
         .executable(name: "nurture", targets: ["nurture"]),
         .executable(name: "nurture-bench", targets: ["nurture-bench"]),
+        // For the fuzzers in Fuzz/, a package of their own: the modules that read untrusted text.
+        .library(
+            name: "NurtureParsing",
+            targets: [
+                "NurtureCore", "NurtureCampaigns", "NurtureRendering", "NurtureMail", "NurtureIMAP", "NurtureInbound",
+            ]
+        ),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

@@ -92,6 +92,12 @@ public enum CampaignLoader {
         guard let text = String(data: data, encoding: .utf8) else {
             return (nil, [Diagnostic(.error, at: start, "the file is not UTF-8 text; save it as UTF-8")], nil)
         }
+        return read(text: text, path: path)
+    }
+
+    /// A campaign file's text read as if it were the file at `path`: bodies are looked for beside it. The fuzzer's
+    /// way in, where the text never touches the disk.
+    static func read(text: String, path: String) -> (Campaign?, [Diagnostic], String?) {
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
         var parser = CampaignParser(path: path, directory: directory)
         let campaign = parser.parse(text)

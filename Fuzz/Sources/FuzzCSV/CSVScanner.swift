@@ -1,0 +1,1 @@
+../../../Sources/nurture/CSVScanner.swift
