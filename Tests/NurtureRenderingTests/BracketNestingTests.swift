@@ -1,0 +1,51 @@
+import Foundation
+import NurtureCampaigns
+import NurtureRendering
+import NurtureTestSupport
+import Testing
+
+/// Found by the rendering fuzzer: Ink's time doubles with each level of nested `[`, so a body (or a prospect's
+/// `{{{value}}}`) with a few dozen of them stalled rendering for hours.
+struct BracketNestingTests {
+    func render(_ body: String, values: [String: String] = [:]) throws -> RenderedEmail {
+        let yaml = """
+            id: test
+            from: dana@acme.example
+            owner: dana@acme.example
+            steps:
+              - { id: one, wait: 0, email: { subject: "Hi", body: body.md } }
+
+            """
+        let folder = try TemporaryFolder(["test.yml": yaml, "body.md": body])
+        let (loaded, diagnostics) = CampaignLoader.load(file: folder.url.appendingPathComponent("test.yml").path)
+        let campaign = try #require(loaded, "\(diagnostics)")
+        let step = try #require(campaign.steps.first)
+        guard case .email(let email) = step.action else { throw CancellationError() }
+        return try StepRenderer().renderEmail(email, step: step, of: campaign, values: values)
+    }
+
+    @Test(.timeLimit(.minutes(1))) func deeplyNestedBracketsRenderAtOnceAndReadAsTyped() throws {
+        let brackets = String(repeating: "[", count: 40) + "x" + String(repeating: "]", count: 40)
+        let rendered = try render("Before \(brackets) after.\n\n" + String(repeating: "[a ", count: 40) + "\n")
+        #expect(rendered.text.contains("Before \(brackets) after."))
+        #expect(rendered.text.contains(String(repeating: "[a ", count: 39) + "[a"))
+    }
+
+    @Test(.timeLimit(.minutes(1))) func aProspectValueInTripleBracesCannotStallRendering() throws {
+        let value = String(repeating: "[", count: 40)
+        let rendered = try render("Welcome, {{{company}}}!\n", values: ["company": value])
+        #expect(rendered.text.contains("Welcome, \(value)!"))
+    }
+
+    @Test func linksBesideShallowBracketsStillWork() throws {
+        let rendered = try render("[[[Notes]]] aside, read [the guide](https://acme.example/guide).\n")
+        #expect(rendered.html.contains("[[[Notes]]] aside, read <a href=\"https://acme.example/guide\">the guide</a>."))
+    }
+
+    @Test func bracketsInCodeAreLeftAsWritten() throws {
+        let nested = "[[[[[[[[1]]]]]]]]"
+        let rendered = try render("```\n\(nested)\n```\n\nInline `\(nested)` too.\n")
+        #expect(rendered.html.contains("\(nested)\n</code>"))
+        #expect(rendered.html.contains("<code>\(nested)</code>"))
+    }
+}
