@@ -49,7 +49,8 @@ public struct StepRenderer: Sendable {
             bodyMarkdown += "\n\n---\n\nTo stop receiving these emails, [unsubscribe](\(url)).\n"
         }
         let htmlFragment = LinkRewriter.rewrite(
-            MarkdownParser().html(from: Autolinks.expand(BracketNesting.limited(bodyMarkdown))), links)
+            MarkdownParser().html(from: UnclosedTags.escaped(Autolinks.expand(BracketNesting.limited(bodyMarkdown)))),
+            links)
         return RenderedEmail(
             subject: subject,
             text: PlainText(html: htmlFragment).text,

@@ -4,9 +4,10 @@ import NurtureRendering
 import NurtureTestSupport
 import Testing
 
-/// Found by the rendering fuzzer: Ink's time doubles with each level of nested `[`, so a body (or a prospect's
-/// `{{{value}}}`) with a few dozen of them stalled rendering for hours.
-struct BracketNestingTests {
+/// Bodies that Ink cannot read in reasonable time, found by the rendering fuzzer. First: Ink's time doubles with
+/// each level of nested `[`, so a body (or a prospect's `{{{value}}}`) with a few dozen of them stalled rendering
+/// for hours.
+struct InkInputTests {
     func render(_ body: String, values: [String: String] = [:]) throws -> RenderedEmail {
         let yaml = """
             id: test
@@ -47,5 +48,17 @@ struct BracketNestingTests {
         let rendered = try render("```\n\(nested)\n```\n\nInline `\(nested)` too.\n")
         #expect(rendered.html.contains("\(nested)\n</code>"))
         #expect(rendered.html.contains("<code>\(nested)</code>"))
+    }
+
+    /// Found by the same fuzzer: Ink looped forever on a `<p` that no `>` follows.
+    @Test(.timeLimit(.minutes(1)), arguments: ["Save <plenty", "x <P", "<p"])
+    func aParagraphTagNeverClosedRendersAsText(body: String) throws {
+        let rendered = try render(body + "\n")
+        #expect(rendered.text.contains(body))
+    }
+
+    @Test func aClosedParagraphTagIsStillHTML() throws {
+        let rendered = try render("<p>Hello</p>\n")
+        #expect(rendered.html.contains("<p>Hello</p>"))
     }
 }
