@@ -86,11 +86,15 @@ public enum CampaignLoader {
     /// The campaign, its diagnostics, and the id the file declares even when it is broken.
     private static func read(file path: String) -> (Campaign?, [Diagnostic], String?) {
         let start = SourceLocation(file: path, line: 1, column: 1)
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        guard size <= largestFile else {
+            return (nil, [Diagnostic(.error, at: start, tooLarge(size, what: "a campaign file"))], nil)
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
             return (nil, [Diagnostic(.error, at: start, "cannot read the file")], nil)
         }
         guard let text = String(data: data, encoding: .utf8) else {
-            return (nil, [Diagnostic(.error, at: start, "the file is not UTF-8 text; save it as UTF-8")], nil)
+            return (nil, [notUTF8(data, file: path, what: "the file")], nil)
         }
         return read(text: text, path: path)
     }
@@ -110,5 +114,40 @@ public enum CampaignLoader {
             )
         }
         return (campaign, sorted.map(\.element), parser.declaredID)
+    }
+
+    /// Campaign and body files are written by hand; one this large is something else (a log, an export) saved
+    /// there by mistake, and reading it would stall a reload.
+    static let largestFile = 1 << 20
+
+    static func tooLarge(_ size: Int, what: String) -> String {
+        let megabytes = (Double(size) / Double(1 << 20) * 10).rounded() / 10
+        return "the file is \(megabytes) MB, more than the 1 MB \(what) may be; is it the right file?"
+    }
+
+    /// Points at the first byte that is not UTF-8, and says what it was most likely meant to be.
+    static func notUTF8(_ data: Data, file: String, what: String) -> Diagnostic {
+        var (line, column) = (1, 1)
+        var bytes = data.makeIterator()
+        var decoder = UTF8()
+        var offset = 0
+        decoding: while true {
+            switch decoder.decode(&bytes) {
+            case .scalarValue(let scalar):
+                offset += UTF8.width(scalar)
+                (line, column) = scalar == "\n" ? (line + 1, 1) : (line, column + 1)
+            case .emptyInput, .error:
+                break decoding
+            }
+        }
+        let location = SourceLocation(file: file, line: line, column: column)
+        guard offset < data.count else { return Diagnostic(.error, at: location, "\(what) is not UTF-8 text") }
+        let byte = data[data.startIndex + offset]
+        // Latin-1, the usual other encoding, gives every byte the code point of the same number.
+        let latin1 = byte >= 0xA0 ? " (`\(Character(Unicode.Scalar(byte)))` in Latin-1)" : ""
+        return Diagnostic(
+            .error, at: location,
+            "\(what) is not UTF-8 text: byte 0x\(String(byte, radix: 16, uppercase: true))\(latin1) is not UTF-8 here; "
+                + "save it as UTF-8")
     }
 }

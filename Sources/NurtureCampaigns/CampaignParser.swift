@@ -78,7 +78,10 @@ struct CampaignParser {
 
     private mutating func required(_ key: String, in fields: [String: Node], _ parent: Node) -> Node? {
         guard let node = fields[key] else {
-            reader.log.error(reader.location(of: parent), "missing required key `\(key)`")
+            // A misspelt key was already reported with its suggestion; saying it is missing too is noise.
+            if !reader.misspelt(key, in: parent) {
+                reader.log.error(reader.location(of: parent), "missing required key `\(key)`")
+            }
             return nil
         }
         return node
@@ -125,7 +128,10 @@ struct CampaignParser {
         guard let items = reader.sequence(node, key: "holidays") else { return [] }
         var dates = Set<LocalDate>()
         for item in items {
-            guard let text = reader.string(item, key: "holidays") else { continue }
+            guard let text = item.scalar?.string else {
+                reader.log.error(reader.location(of: item), "a holiday must be one date, like `2026-12-25`")
+                continue
+            }
             guard let date = LocalDate(parsing: text) else {
                 reader.log.error(reader.location(of: item), "holiday `\(text)` is not a date; write it as YYYY-MM-DD")
                 continue
@@ -156,8 +162,8 @@ struct CampaignParser {
     // MARK: Send windows
 
     private mutating func sendWindow(_ node: Node, allowAny: Bool) -> StepWindow? {
-        if let text = node.scalar?.string {
-            if text == "any" {
+        if node.mapping == nil {
+            if node.scalar?.string == "any" {
                 if allowAny { return .any }
                 reader.log.error(
                     reader.location(of: node),
@@ -170,7 +176,7 @@ struct CampaignParser {
                     + (allowAny ? " or `any`" : ""))
             return nil
         }
-        guard let fields = reader.mapping(node, of: "send_window", allowed: Self.windowKeys) else { return nil }
+        guard let fields = reader.mapping(node, of: "`send_window`", allowed: Self.windowKeys) else { return nil }
         let days = fields["days"].map { weekdays($0) } ?? Set(Weekday.allCases)
         let hours = fields["hours"].flatMap { hoursRange($0) } ?? (SendWindow.always.opens, SendWindow.always.closes)
         guard !days.isEmpty else { return nil }
@@ -187,8 +193,10 @@ struct CampaignParser {
             let parsed = ends.map { Weekday(name: $0) }
             if ends.count == 1, let day = parsed[0] {
                 days.insert(day)
-            } else if ends.count == 2, let first = parsed[0], let last = parsed[1], first <= last {
-                days.formUnion(Weekday.allCases.filter { $0 >= first && $0 <= last })
+            } else if ends.count == 2, let first = parsed[0], let last = parsed[1] {
+                // A range runs forward through the week, past the weekend if need be: `mon-sun`, `fri-mon`.
+                days.formUnion(
+                    Weekday.allCases.filter { first <= last ? $0 >= first && $0 <= last : $0 >= first || $0 <= last })
             } else {
                 let word = zip(ends, parsed).first { $0.1 == nil }?.0 ?? text
                 let hint = Suggestions.hint(for: word, in: Weekday.allCases.map(\.name))
@@ -209,6 +217,12 @@ struct CampaignParser {
         let ends = text.split(separator: "-").map { $0.trimmingCharacters(in: .whitespaces) }
         guard ends.count == 2, let opens = TimeOfDay(parsing: ends[0]), let closes = TimeOfDay(parsing: ends[1]) else {
             reader.log.error(reader.location(of: node), "`hours: \(text)` must be `HH:MM-HH:MM`, like `08:30-17:00`")
+            return nil
+        }
+        guard opens != closes else {
+            reader.log.error(
+                reader.location(of: node),
+                "`hours: \(text)` opens and closes at once; give it a closing time after it opens")
             return nil
         }
         guard opens < closes else {
@@ -267,7 +281,9 @@ struct CampaignParser {
             reader.log.error(location, "step `\(id ?? "?")` has both `email` and `task`; a step does one thing")
             action = nil
         case (nil, nil):
-            reader.log.error(location, "step `\(id ?? "?")` needs an `email` or a `task`")
+            if !reader.misspelt("email", in: node) && !reader.misspelt("task", in: node) {
+                reader.log.error(location, "step `\(id ?? "?")` needs an `email` or a `task`")
+            }
             action = nil
         }
         guard let id, let timing, let window, let action else { return nil }
@@ -360,6 +376,7 @@ struct CampaignParser {
                 "a step has either `wait` (after the previous step) or `at` (from enrollment), not both")
             return nil
         case (nil, nil):
+            guard !reader.misspelt("wait", in: node), !reader.misspelt("at", in: node) else { return nil }
             reader.log.error(
                 reader.location(of: node),
                 "a step needs `wait` (e.g. `wait: 2 days`, or `wait: 0` for at once) or `at: day N`")
@@ -402,6 +419,13 @@ struct CampaignParser {
 
     private mutating func bodyTemplate(path: String, node: Node) -> Template? {
         let url = URL(fileURLWithPath: path, relativeTo: directory)
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder), isFolder.boolValue {
+            reader.log.error(
+                reader.location(of: node),
+                "body file `\(path)` is a folder; name the Markdown file in it, like `\(path)/NAME.md`")
+            return nil
+        }
         guard let data = FileManager.default.contents(atPath: url.path) else {
             let exists = FileManager.default.fileExists(atPath: url.path)
             reader.log.error(
@@ -411,12 +435,18 @@ struct CampaignParser {
                     : "body file `\(path)` does not exist (looked in \(url.deletingLastPathComponent().path))")
             return nil
         }
-        guard let text = String(data: data, encoding: .utf8) else {
-            reader.log.error(reader.location(of: node), "body file `\(path)` is not UTF-8 text; save it as UTF-8")
-            return nil
-        }
         let shownPath = (reader.file as NSString).deletingLastPathComponent
         let bodyFile = shownPath.isEmpty ? path : "\(shownPath)/\(path)"
+        guard data.count <= CampaignLoader.largestFile else {
+            reader.log.error(
+                reader.location(of: node),
+                "body file `\(path)`: " + CampaignLoader.tooLarge(data.count, what: "a body file"))
+            return nil
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            reader.log.append(contentsOf: [CampaignLoader.notUTF8(data, file: bodyFile, what: "the body file")])
+            return nil
+        }
         return compile(text, at: SourceLocation(file: bodyFile, line: 1, column: 1))
     }
 

@@ -43,7 +43,8 @@ public struct Wait: Sendable, Hashable, CustomStringConvertible {
     public init(parsing text: String) throws(WaitSyntaxError) {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         let digits = trimmed.prefix { $0.isASCII && $0.isNumber }
-        guard !digits.isEmpty, let amount = Int(digits) else { throw .notANumber }
+        guard !digits.isEmpty else { throw .notANumber }
+        guard let amount = Int(digits) else { throw .tooLong }
         let unitText = trimmed.dropFirst(digits.count).trimmingCharacters(in: .whitespaces).lowercased()
         if unitText.isEmpty {
             guard amount == 0 else { throw .missingUnit(amount) }
@@ -73,6 +74,8 @@ public struct Wait: Sendable, Hashable, CustomStringConvertible {
 /// Why a `wait:` could not be read; `CampaignParser` turns it into a located message.
 public enum WaitSyntaxError: Error, Sendable, Equatable {
     case notANumber
+    /// More digits than a number holds: far beyond the century any wait is counted up to.
+    case tooLong
     case missingUnit(Int)
     case unknownUnit(String)
 
@@ -81,6 +84,8 @@ public enum WaitSyntaxError: Error, Sendable, Equatable {
         case .notANumber:
             return
                 "`wait: \(text)` must start with a whole number, like `0`, `30 minutes`, `4 business days` or `2 weeks`"
+        case .tooLong:
+            return "`wait: \(text)` is longer than any campaign runs; give a wait of at most a few years"
         case .missingUnit(let amount):
             return "`wait: \(text)` has no unit; write `\(amount) minutes`, `\(amount) hours`, `\(amount) days`, "
                 + "`\(amount) business days` or `\(amount) weeks`"

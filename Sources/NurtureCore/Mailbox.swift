@@ -77,6 +77,8 @@ public struct AddressError: Error, Sendable, Equatable, CustomStringConvertible 
         case .lineBreak: return "\(shown) contains a line break or NUL character; an address must be one line"
         case .nonASCII: return "\(shown) has non-ASCII characters; only ASCII addresses can be sent to"
         case .missingAt: return "\(shown) is not an email address: it has no `@`; write it as name@example.com"
+        case .badLocalPart where input.count(where: { $0 == "@" }) > 1:
+            return "\(shown) is more than one address; give just one, like name@example.com"
         case .badLocalPart: return "\(shown) has an invalid part before the `@`"
         case .badDomain: return "\(shown) has an invalid domain; write it as name@example.com"
         case .unbalancedAngle: return "\(shown) has an unclosed `<`; write it as \"Name <name@example.com>\""

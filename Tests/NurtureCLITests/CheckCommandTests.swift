@@ -29,10 +29,9 @@ struct CheckCommandTests {
         let path = folder.path + "/typos.yml"
         #expect(
             result.stdoutText == """
-                \(path):5:9: error: step `one` needs an `email` or a `task`
                 \(path):6:11: error: `wait: 4 buisness days`: unknown unit `buisness days`; did you mean `business days`?
                 \(path):7:5: error: unknown key `emial` in a step; did you mean `email`?
-                0 campaigns, 0 steps: 3 errors, 0 warnings
+                0 campaigns, 0 steps: 2 errors, 0 warnings
 
                 """)
         #expect(result.stderrText == "")
