@@ -16,6 +16,10 @@ struct CSVScanner {
     private(set) var recordLine = 1
     /// Set when the input stops being CSV; no records follow.
     private(set) var failure: String?
+    /// Where the input stopped being CSV: the line of a quote that never closes, say.
+    private(set) var failureLine = 1
+    /// Why the record `next()` returned last cannot be trusted though it was read (a field that is not UTF-8).
+    private(set) var recordProblem: String?
 
     static let blockSize = 256 * 1024
 
@@ -43,11 +47,12 @@ struct CSVScanner {
             }
         }
         recordLine = line
+        recordProblem = nil
         var fields: [String] = []
         var field: [UInt8] = []
         while true {
             guard ensure(1) else {
-                fields.append(String(decoding: field, as: UTF8.self))
+                fields.append(text(of: field))
                 return fields
             }
             let byte = buffer[position]
@@ -59,21 +64,37 @@ struct CSVScanner {
             position += 1
             switch byte {
             case UInt8(ascii: ","):
-                fields.append(String(decoding: field, as: UTF8.self))
+                fields.append(text(of: field))
                 field.removeAll(keepingCapacity: true)
             case 0x0A:
                 line += 1
-                fields.append(String(decoding: field, as: UTF8.self))
+                fields.append(text(of: field))
                 return fields
             case 0x0D where ensure(1) && buffer[position] == 0x0A:
                 position += 1
                 line += 1
-                fields.append(String(decoding: field, as: UTF8.self))
+                fields.append(text(of: field))
                 return fields
             default:
                 field.append(byte)
             }
         }
+    }
+
+    /// The field as text; bytes that are not UTF-8 (a file saved as Latin-1, say) make the record's problem rather
+    /// than being silently replaced, so `José` never becomes `Jos�` in a prospect's email.
+    private mutating func text(of field: [UInt8]) -> String {
+        if let text = String(validating: field, as: UTF8.self) { return text }
+        if recordProblem == nil {
+            var (bytes, decoder, valid) = (field.makeIterator(), UTF8(), 0)
+            while case .scalarValue(let scalar) = decoder.decode(&bytes) { valid += UTF8.width(scalar) }
+            let byte = field[valid]
+            let latin1 = byte >= 0xA0 ? " (`\(Character(Unicode.Scalar(byte)))` in Latin-1)" : ""
+            recordProblem =
+                "not UTF-8 text: byte 0x\(String(byte, radix: 16, uppercase: true))\(latin1) in "
+                + "`\(String(decoding: field, as: UTF8.self))`; save the file as UTF-8"
+        }
+        return String(decoding: field, as: UTF8.self)
     }
 
     /// After an opening quote: up to the closing one, `""` read as `"`.
@@ -82,6 +103,7 @@ struct CSVScanner {
         while true {
             guard ensure(1) else {
                 failure = "a quoted field opened on line \(opened) is never closed"
+                failureLine = opened
                 return false
             }
             let byte = buffer[position]
@@ -119,7 +141,10 @@ struct CSVScanner {
             buffer.append(contentsOf: block[..<read])
         } else {
             exhausted = true
-            if read < 0 { failure = "cannot read: \(stream.streamError.map { "\($0)" } ?? "unknown error")" }
+            if read < 0 {
+                failure = "cannot read: \(stream.streamError.map { "\($0)" } ?? "unknown error")"
+                failureLine = line
+            }
         }
     }
 }

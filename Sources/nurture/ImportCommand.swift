@@ -44,7 +44,11 @@ struct ImportCommand: ParsableCommand {
         } else {
             print(summary.description(campaign: campaign.id))
         }
-        if summary.rows == 0 { throw ExitCode.failure }
+        guard summary.rows > 0 else {
+            // Bad rows were each reported; a file with none at all would otherwise fail without a word.
+            if summary.badRows > 0 { throw ExitCode.failure }
+            throw CommandFailure(message: "\(file): no rows after the header row; nothing to import")
+        }
     }
 
     /// Reads the file on this thread while a second one writes the batch before: parsing, validating and
@@ -149,6 +153,9 @@ struct CSVRows {
         guard let header = scanner.next() else {
             throw CommandFailure(message: "\(name): not a CSV file: \(scanner.failure ?? "it is empty")")
         }
+        if let problem = scanner.recordProblem {
+            throw CommandFailure(message: "\(name):\(scanner.recordLine): error: the header row is \(problem)")
+        }
         columns = header.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         guard columns.contains(required) else {
             throw CommandFailure(message: "\(name):1: error: the header row has no `\(required)` column")
@@ -157,13 +164,16 @@ struct CSVRows {
 
     /// Set when the input stops being CSV (an unclosed quote, say); no rows follow.
     var failure: (line: Int, message: String)? {
-        scanner.failure.map { (scanner.line, "malformed CSV: \($0)") }
+        guard let failure = scanner.failure else { return nil }
+        // The rows an unclosed quote swallowed are lost: say which, so they can be sent again.
+        return (scanner.failureLine, "malformed CSV: \(failure); nothing from line \(scanner.failureLine) on was read")
     }
 
     /// The next row as column → value, or why it is bad; nil at the end.
     mutating func next() -> (line: Int, row: Result<[String: String], RowError>)? {
         guard let fields = scanner.next() else { return nil }
         let line = scanner.recordLine
+        if let problem = scanner.recordProblem { return (line, .failure(RowError(message: problem))) }
         guard fields.count == columns.count else {
             return (line, .failure(RowError(message: "expected \(columns.count) fields, found \(fields.count)")))
         }
@@ -229,6 +239,11 @@ struct ProspectCSV {
                 }
                 draft.preferredChannel = channel
             default:
+                // As the API refuses them: a field may end up in a subject, where a line break is a new header.
+                guard !value.containsHeaderBreakingCharacter else {
+                    return .bad(
+                        line: start, "`\(column)` holds a line break or NUL; prospect fields must be one line of text")
+                }
                 draft.attributes[column] = value
             }
         }

@@ -65,6 +65,123 @@ struct ImportCommandTests {
         let csv = "email,notes\na@example.com,\"two\nlines\"\nbad,x\n"
         let file = try folder.write(csv, to: "multi.csv")
         let result = try nurture(["import", "web-lead-followup", file.path])
-        #expect(result.stderrText.hasPrefix("\(file.path):4: error: "))
+        let errors = errors(result, file: file)
+        #expect(errors.count == 2, "\(errors)")
+        #expect(errors.first?.hasPrefix("FILE:2: error: `notes` holds a line break") == true)
+        #expect(errors.last?.hasPrefix("FILE:4: error: ") == true)
+    }
+
+    /// What `nurture import` printed on stderr, one line each, with the file's path cut to `FILE`.
+    func errors(_ result: ChildProcess.Result, file: URL) -> [String] {
+        result.stderrText.split(separator: "\n").map { String($0).replacing(file.path, with: "FILE") }
+    }
+
+    func write(_ bytes: [UInt8], to name: String) throws -> URL {
+        let file = folder.url.appendingPathComponent(name)
+        try Data(bytes).write(to: file)
+        return file
+    }
+
+    @Test func everyKindOfBrokenRowIsReportedByItsLineAndTheGoodRowsAreKept() throws {
+        let csv = [
+            "email,first_name,timezone,preferred_channel",
+            "ann@example.com,Ann,Europe/Berlin,email",
+            "bo@example.com,Bo,Europe/Berlin,email,extra",
+            "cy@example.com,Cy",
+            "di@,Di,,",
+            "ed@@example.com,Ed,,",
+            "\"fay@example.com, gil@example.com\",Fay,,",
+            "hal@example.com,\"Hal\r\nBcc: victim@example.net\",,",
+            "ivy@example.com,Ivy,Mars/Olympus,",
+            "jo@example.com,Jo,,fax",
+            "kim@example.com,\"Kim, Jr.\",America/New_York,phone",
+            "",
+        ].joined(separator: "\n")
+        let file = try folder.write(csv, to: "broken-rows.csv")
+        let result = try nurture(["import", "web-lead-followup", file.path])
+        #expect(result.status == 0, "\(result.stderrText)")
+        #expect(
+            errors(result, file: file) == [
+                "FILE:3: error: expected 4 fields, found 5",
+                "FILE:4: error: expected 4 fields, found 2",
+                "FILE:5: error: `di@` has an invalid domain; write it as name@example.com",
+                "FILE:6: error: `ed@@example.com` is more than one address; give just one, like name@example.com",
+                "FILE:7: error: `fay@example.com, gil@example.com` is more than one address; give just one, "
+                    + "like name@example.com",
+                "FILE:8: error: `first_name` holds a line break or NUL; prospect fields must be one line of text",
+                "FILE:10: error: unknown time zone `Mars/Olympus`; use an IANA name like `Europe/Berlin`",
+                "FILE:11: error: preferred_channel `fax` must be `email` or `phone`",
+            ])
+        #expect(
+            result.stdoutText.hasPrefix("2 prospects read: 2 enrolled in web-lead-followup"), "\(result.stdoutText)")
+        #expect(result.stdoutText.hasSuffix("8 bad rows skipped\n"))
+    }
+
+    @Test func aQuoteLeftOpenAtTheEndKeepsTheRowsBeforeItAndSaysWhereItOpened() throws {
+        let file = try folder.write(
+            "email,first_name\nann@example.com,Ann\nbo@example.com,\"Bo\ncy@example.com,Cy\n", to: "open.csv")
+        let result = try nurture(["import", "web-lead-followup", file.path])
+        #expect(result.status == 0, "\(result.stderrText)")
+        #expect(
+            errors(result, file: file) == [
+                "FILE:3: error: malformed CSV: a quoted field opened on line 3 is never closed; "
+                    + "nothing from line 3 on was read"
+            ])
+        #expect(result.stdoutText.hasPrefix("1 prospects read: 1 enrolled"), "\(result.stdoutText)")
+    }
+
+    @Test func aByteOrderMarkAndCRLFLineEndsAreReadAsPlainCSV() throws {
+        let file = try folder.write(
+            "\u{FEFF}Email,First_Name\r\nann@example.com,Ann\r\nbo@example.com,\"Bo\"\r\n", to: "excel.csv")
+        let result = try nurture(["import", "web-lead-followup", file.path])
+        #expect(result.status == 0, "\(result.stderrText)")
+        #expect(result.stderrText == "")
+        #expect(result.stdoutText.hasPrefix("2 prospects read: 2 enrolled"), "\(result.stdoutText)")
+        let timeline = try nurture(["timeline", "bo@example.com", "--json"])
+        #expect(timeline.stdoutText.contains(#""first_name" : "Bo""#), "\(timeline.stdoutText)")
+    }
+
+    @Test func latin1BytesAreReportedPerRowInsteadOfBecomingReplacementCharacters() throws {
+        let file = try write(
+            Array("email,first_name\njose@example.com,Jos".utf8) + [0xE9] + Array("\nkim@example.com,Kim\n".utf8),
+            to: "latin1.csv")
+        let result = try nurture(["import", "web-lead-followup", file.path])
+        #expect(result.status == 0, "\(result.stderrText)")
+        #expect(
+            errors(result, file: file) == [
+                "FILE:2: error: not UTF-8 text: byte 0xE9 (`é` in Latin-1) in `Jos\u{FFFD}`; save the file as UTF-8"
+            ])
+        #expect(result.stdoutText.hasPrefix("1 prospects read: 1 enrolled"), "\(result.stdoutText)")
+
+        let header = try write(Array("email,pr".utf8) + [0xE9] + Array("nom\nann@example.com,Ann\n".utf8), to: "h.csv")
+        let refused = try nurture(["import", "web-lead-followup", header.path])
+        #expect(refused.status == 1)
+        #expect(
+            errors(refused, file: header) == [
+                "nurture: error: FILE:1: error: the header row is not UTF-8 text: byte 0xE9 (`é` in Latin-1) in "
+                    + "`pr\u{FFFD}nom`; save the file as UTF-8"
+            ])
+    }
+
+    @Test func anEmptyFileAndAHeaderWithoutRowsAreOneClearError() throws {
+        let empty = try folder.write("", to: "empty.csv")
+        let result = try nurture(["import", "web-lead-followup", empty.path])
+        #expect(result.status == 1)
+        #expect(errors(result, file: empty) == ["nurture: error: FILE: not a CSV file: it is empty"])
+
+        let headerOnly = try folder.write("email,first_name\n", to: "header.csv")
+        let nothing = try nurture(["import", "web-lead-followup", headerOnly.path])
+        #expect(nothing.status == 1)
+        #expect(
+            errors(nothing, file: headerOnly) == [
+                "nurture: error: FILE: no rows after the header row; nothing to import"
+            ])
+    }
+
+    @Test func aHeaderRowThatIsReallyADataRowIsRefused() throws {
+        let file = try folder.write("ann@example.com,Ann\nbo@example.com,Bo\n", to: "noheader.csv")
+        let result = try nurture(["import", "web-lead-followup", file.path])
+        #expect(result.status == 1)
+        #expect(errors(result, file: file) == ["nurture: error: FILE:1: error: the header row has no `email` column"])
     }
 }
