@@ -123,6 +123,152 @@ struct APITests {
         #expect(daemon.terminate() == 0)
     }
 
+    /// The `error` object of a refused call: `code`, `field` (absent for a body that is not JSON) and `message`.
+    static func refusal(_ answer: DaemonAPI.Answer) -> (code: String?, field: String?, message: String?) {
+        let error = answer.json["error"] as? [String: Any] ?? [:]
+        return (error["code"] as? String, error["field"] as? String, error["message"] as? String)
+    }
+
+    /// After a refused call the daemon still answers and still enrolls.
+    func expectStillServing(_ api: DaemonAPI, _ daemon: Daemon, email: String) throws {
+        #expect(try api.call("GET", "/healthz").status == 200, "\(daemon.output)")
+        let enrolled = try api.call("POST", "/v1/enrollments", json: #"{"campaign": "hello", "email": "\#(email)"}"#)
+        #expect(enrolled.status == 201, "\(enrolled.text)")
+    }
+
+    @Test func aBodyThatIsNotAJSONObjectIsOne400AndTheDaemonKeepsServing() throws {
+        let (daemon, api) = try startDaemon()
+        let bodies = [
+            "", "{", #"{"campaign": "hello", "email": }"#, #"{"campaign": "hello" "email": "a@example.com"}"#,
+            #"{'campaign': 'hello'}"#, "[1, 2]", #""hello""#, "null", "campaign=hello&email=a@example.com",
+            String(repeating: "[", count: 20_000) + String(repeating: "]", count: 20_000),
+        ]
+        for body in bodies {
+            let answer = try api.call("POST", "/v1/enrollments", json: body)
+            #expect(answer.status == 400, "\(body.prefix(40)): \(answer.status) \(answer.text)")
+            let refusal = Self.refusal(answer)
+            #expect(refusal.code == "invalid_json", "\(body.prefix(40)): \(answer.text)")
+            #expect(refusal.message?.isEmpty == false)
+        }
+        try expectStillServing(api, daemon, email: "after-bad-json@example.com")
+        #expect(daemon.terminate() == 0)
+    }
+
+    @Test func aFieldOfTheWrongTypeIsOne422NamingIt() throws {
+        let (daemon, api) = try startDaemon()
+        let enroll = #"{"campaign": "hello", "email": "a@example.com", "#
+        let cases: [(body: String, field: String)] = [
+            (#"{"campaign": 7, "email": "a@example.com"}"#, "campaign"),
+            (#"{"campaign": "hello", "email": ["a@example.com"]}"#, "email"),
+            (#"{"campaign": "hello", "email": {"address": "a@example.com"}}"#, "email"),
+            (#"{"campaign": "hello"}"#, "email"),
+            (#"{"campaign": "hello", "emial": "a@example.com"}"#, "emial"),
+            (enroll + #""attributes": ["Lee"]}"#, "attributes"),
+            (enroll + #""attributes": "Lee"}"#, "attributes"),
+            (enroll + #""attributes": {"first_name": {"x": 1}}}"#, "attributes.first_name"),
+            (enroll + #""attributes": {"id": 1e300}}"#, "attributes.id"),
+            (enroll + #""restart": "yes"}"#, "restart"),
+            (enroll + #""enrolled_at": 1764547200}"#, "enrolled_at"),
+            (enroll + #""enrolled_at": "yesterday"}"#, "enrolled_at"),
+            (enroll + #""timezone": "Mars/Olympus"}"#, "timezone"),
+            (enroll + #""prefers": "fax"}"#, "prefers"),
+            (#"{"email": "a@example.com", "event": 3}"#, "event"),
+        ]
+        for (body, field) in cases {
+            let path = body.contains(#""event""#) ? "/v1/events" : "/v1/enrollments"
+            let answer = try api.call("POST", path, json: body)
+            #expect(answer.status == 422, "\(body): \(answer.status) \(answer.text)")
+            let refusal = Self.refusal(answer)
+            #expect(refusal.code == "invalid_field", "\(body): \(answer.text)")
+            #expect(refusal.field == field, "\(body): \(answer.text)")
+            #expect(refusal.message?.isEmpty == false)
+        }
+        #expect(try api.call("GET", "/v1/status").json["prospects"] as? Int == 0, "no refused call enrolled anyone")
+        try expectStillServing(api, daemon, email: "after-bad-types@example.com")
+        #expect(daemon.terminate() == 0)
+    }
+
+    @Test func aBodyOverTheLimitIsOne413AndTheDaemonKeepsServing() throws {
+        let (daemon, api) = try startDaemon()
+        let padding = String(repeating: "x", count: 70 * 1024)
+        let answer = try api.call(
+            "POST", "/v1/enrollments",
+            json: #"{"campaign": "hello", "email": "big@example.com", "attributes": {"notes": "\#(padding)"}}"#)
+        #expect(answer.status == 413, "\(answer.text)")
+        #expect(Self.refusal(answer).code == "too_large")
+        #expect(Self.refusal(answer).message == "the request body is over 65536 bytes")
+        try expectStillServing(api, daemon, email: "after-big@example.com")
+        #expect(daemon.terminate() == 0)
+    }
+
+    @Test func anInvalidAddressIsOne422OnEveryRouteThatTakesOne() throws {
+        let (daemon, api) = try startDaemon()
+        let addresses = [
+            "not-an-address", "lee@", "@example.com", "lee@@example.com", "lee@example..com", "lee smith@example.com",
+            "lee@example.com, pat@example.com", "Lee <lee@example.com>", "lee@exämple.com", " ",
+        ]
+        for address in addresses {
+            let calls = [
+                ("/v1/enrollments", #"{"campaign": "hello", "email": "\#(address)"}"#, "email"),
+                ("/v1/events", #"{"email": "\#(address)", "event": "reply"}"#, "email"),
+                ("/v1/stops", #"{"email": "\#(address)"}"#, "email"),
+                ("/v1/sends", #"{"campaign": "hello", "step": "hi", "to": "\#(address)"}"#, "to"),
+            ]
+            for (path, body, field) in calls {
+                let answer = try api.call("POST", path, json: body)
+                #expect(answer.status == 422, "\(path) \(address): \(answer.status) \(answer.text)")
+                #expect(Self.refusal(answer).field == field, "\(path) \(address): \(answer.text)")
+            }
+        }
+        #expect(try server.messages().isEmpty, "nothing was sent to a bad address")
+        try expectStillServing(api, daemon, email: "after-bad-addresses@example.com")
+        #expect(daemon.terminate() == 0)
+    }
+
+    @Test func lineBreaksInAttributesAndAddressesNeverReachAMailHeader() throws {
+        let (daemon, api) = try startDaemon()
+        let enroll = #"{"campaign": "hello", "email": "lee@example.com", "#
+        let send = #"{"campaign": "hello", "step": "hi", "to": "lee@example.com", "#
+        let cases: [(path: String, body: String, field: String)] = [
+            (
+                "/v1/enrollments", enroll + #""attributes": {"first_name": "Lee\r\nBcc: victim@example.net"}}"#,
+                "attributes.first_name"
+            ),
+            (
+                "/v1/enrollments", enroll + #""attributes": {"first_name": "Lee\nBcc: victim@example.net"}}"#,
+                "attributes.first_name"
+            ),
+            (
+                "/v1/enrollments", enroll + #""attributes": {"first_name": "Lee\rBcc: victim@example.net"}}"#,
+                "attributes.first_name"
+            ),
+            ("/v1/enrollments", enroll + #""attributes": {"first_name": "Lee\u0000"}}"#, "attributes.first_name"),
+            (
+                "/v1/enrollments", enroll + #""attributes": {"x\r\nBcc: victim@example.net": "1"}}"#,
+                "attributes.x\r\nBcc: victim@example.net"
+            ),
+            ("/v1/enrollments", enroll + #""timezone": "UTC\r\nBcc: victim@example.net"}"#, "timezone"),
+            (
+                "/v1/enrollments", #"{"campaign": "hello", "email": "lee@example.com\r\nBcc: victim@example.net"}"#,
+                "email"
+            ),
+            (
+                "/v1/sends", send + #""attributes": {"first_name": "Lee\r\nBcc: victim@example.net"}}"#,
+                "attributes.first_name"
+            ),
+        ]
+        for (path, body, field) in cases {
+            let answer = try api.call("POST", path, json: body)
+            #expect(answer.status == 422, "\(body): \(answer.status) \(answer.text)")
+            #expect(Self.refusal(answer).code == "invalid_field", "\(body): \(answer.text)")
+            #expect(Self.refusal(answer).field == field, "\(body): \(answer.text)")
+        }
+        #expect(try api.call("GET", "/v1/status").json["prospects"] as? Int == 0, "no refused call enrolled anyone")
+        #expect(try server.messages().isEmpty)
+        try expectStillServing(api, daemon, email: "after-injection@example.com")
+        #expect(daemon.terminate() == 0)
+    }
+
     /// Every sample as `name{label=value,...}` → value, read by the prometheus_client package's text parser.
     static func parsePrometheus(_ text: String) throws -> [String: Double] {
         let script = """
