@@ -285,6 +285,10 @@ public final class Scheduler: Sendable {
         guard drained.wait(timeout: deadline) == .success, pipeline.waitUntilIdle(timeout: deadline) else {
             return false
         }
+        // Outcomes the state database would not take must be recorded before a replacement takes over, which
+        // would not know them: until then the stop is not done (a reload waits and asks again).
+        if pipeline.hasUnrecorded { try? pipeline.recordKept() }
+        if pipeline.hasUnrecorded { return false }
         // Nothing claims after a stop: the connections' queues may end now rather than when this is released.
         pipeline.close()
         return true

@@ -17,8 +17,17 @@ import Synchronization
 /// missing or unreadable, every step in flight is uncertain, as without it.
 public final class SendJournal: Sendable {
     private let path: String
-    /// The open file, or -1 once writing failed: from then on the next start trusts nothing of this run.
-    private let file: Mutex<Int32>
+    private let file: Mutex<State>
+
+    private enum State {
+        case open(Int32)
+        /// Writing failed and the file is gone (or empty): the next start trusts nothing of this run, so steps
+        /// may be sent without lines.
+        case gone
+        /// Writing failed and the file could not be removed either: it may still be trusted, so no step may be
+        /// sent without its line.
+        case stuck
+    }
     private let header: String
     /// Message-IDs of steps the last run recorded in flight and never handed to SMTP, if its journal can be
     /// trusted (same boot, readable); nil otherwise.
@@ -32,19 +41,19 @@ public final class SendJournal: Sendable {
         header = "nurture send journal 1 boot \(bootID)\n"
         neverHandedLastRun = Self.neverHanded(in: path, header: header)
         let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0o600)
-        file = Mutex(descriptor)
+        file = Mutex(descriptor >= 0 ? .open(descriptor) : .stuck)
         // The last run's steps never handed are carried over until this run has given them back: a process that
         // dies while it starts must not leave the next one less to go on.
         let carried = neverHandedLastRun.map { $0.sorted().map { "B \($0)\n" }.joined() } ?? ""
         guard descriptor >= 0, Self.write(header + carried, to: descriptor) else {
-            disable()
+            file.withLock { $0 = Self.giveUp($0, path) }
             return
         }
     }
 
     deinit {
-        file.withLock { descriptor in
-            if descriptor >= 0 { close(descriptor) }
+        file.withLock { state in
+            if case .open(let descriptor) = state { close(descriptor) }
         }
     }
 
@@ -63,40 +72,48 @@ public final class SendJournal: Sendable {
         append(messageIDs.map { "B \($0)\n" }.joined())
     }
 
-    /// A step about to be handed to SMTP; written before the transaction starts.
-    public func handing(_ messageID: String) {
+    /// A step about to be handed to SMTP, written before the transaction starts. False when it must not be
+    /// sent: the line could not be written, and neither could the journal be removed, so the next start could
+    /// take it for a step never handed and send it again.
+    public func handing(_ messageID: String) -> Bool {
         append("S \(messageID)\n")
     }
 
     /// Nothing is in flight any more: what the journal holds is moot, so it starts again (it would otherwise
     /// grow with every step sent).
     public func reset() {
-        file.withLock { descriptor in
-            guard descriptor >= 0 else { return }
-            if ftruncate(descriptor, off_t(header.utf8.count)) != 0 { Self.give(up: &descriptor, path) }
+        file.withLock { state in
+            guard case .open(let descriptor) = state else { return }
+            if ftruncate(descriptor, off_t(header.utf8.count)) != 0 { state = Self.giveUp(state, path) }
         }
     }
 
-    private func append(_ lines: String) {
-        file.withLock { descriptor in
-            guard descriptor >= 0 else { return }
-            if !Self.write(lines, to: descriptor) { Self.give(up: &descriptor, path) }
+    /// Whether the lines were written, or need not be (the journal is gone, so nothing of this run is trusted).
+    @discardableResult
+    private func append(_ lines: String) -> Bool {
+        file.withLock { state in
+            switch state {
+            case .gone: return true
+            case .stuck: return false
+            case .open(let descriptor):
+                if Self.write(lines, to: descriptor) { return true }
+                state = Self.giveUp(state, path)
+                if case .gone = state { return true }
+                return false
+            }
         }
-    }
-
-    private func disable() {
-        file.withLock { descriptor in Self.give(up: &descriptor, path) }
     }
 
     /// A line that could not be written would make a step look never handed: the journal goes, so the next
-    /// start trusts none of it.
-    private static func give(up descriptor: inout Int32, _ path: String) {
-        if descriptor >= 0 {
-            _ = ftruncate(descriptor, 0)
+    /// start trusts none of it; if it cannot go (a file system gone read-only), nothing more may be sent.
+    private static func giveUp(_ state: State, _ path: String) -> State {
+        var emptied = false
+        if case .open(let descriptor) = state {
+            emptied = ftruncate(descriptor, 0) == 0
             close(descriptor)
         }
-        descriptor = -1
-        unlink(path)
+        let removed = unlink(path) == 0 || errno == ENOENT
+        return removed || emptied ? .gone : .stuck
     }
 
     /// One `write` per call: with O_APPEND, lines from several connections never interleave.

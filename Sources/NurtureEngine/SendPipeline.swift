@@ -154,7 +154,8 @@ final class SendPipeline: Sendable {
             counts[prospect, default: 1] -= 1
             if counts[prospect] == 0 { counts[prospect] = nil }
             // Under the lock, so no step can be begun meanwhile: with none in here, none of ours is in flight.
-            if counts.isEmpty { journal?.reset() }
+            // Kept steps (see `unrecorded`) are still in flight: their lines stay.
+            if counts.isEmpty && !hasUnrecorded { journal?.reset() }
         }
         unfinished.leave()
     }
@@ -225,7 +226,9 @@ final class SendPipeline: Sendable {
                         NotSent(reason: "sending is paused until \(until), the SMTP server failing", quietly: true))
                 }
                 let began = clock.now()
-                journal?.handing(message.messageID)
+                if let journal, !journal.handing(message.messageID) {
+                    return .failure(NotSent(reason: "the send journal beside the state database cannot be written"))
+                }
                 let result = transport.send(message.bytes, from: message.envelopeFrom, to: message.envelopeTo)
                 if let change = health.record(result, at: clock.now()) { onServerChange(change) }
                 return .success((result, began))

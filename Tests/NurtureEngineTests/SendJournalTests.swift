@@ -19,7 +19,7 @@ struct SendJournalTests {
             #expect(journal.neverHandedLastRun == nil, "no journal before the first run")
             journal.begun(["<a@x>", "<b@x>"])
             journal.begun(["<c@x>"])
-            journal.handing("<b@x>")
+            #expect(journal.handing("<b@x>"))
         }
         do {
             let next = try #require(SendJournal(path: path, bootID: "boot-1"))
@@ -60,6 +60,29 @@ struct SendJournalTests {
             journal.begun(["<b@x>"])
         }
         #expect(try #require(SendJournal(path: path, bootID: "boot-1")).neverHandedLastRun == ["<b@x>"])
+    }
+
+    /// Not writable, not removable (a file system gone read-only; here an immutable file, which root cannot
+    /// change either): a step must not be sent, since a next start would find its `B` line and no `S` line.
+    @Test func aJournalThatCanNeitherBeWrittenNorRemovedRefusesToHandAStep() throws {
+        try Data("nurture send journal 1 boot boot-1\nB <a@x>\n".utf8).write(to: URL(fileURLWithPath: path))
+        let chattr = URL(fileURLWithPath: "/usr/bin/chattr")
+        // Where the file system has no immutable flag (tmpfs) or chattr is missing, there is nothing to try.
+        guard FileManager.default.isExecutableFile(atPath: chattr.path),
+            try ChildProcess.run(chattr, arguments: ["+i", path]).status == 0
+        else { return }
+        defer { _ = try? ChildProcess.run(chattr, arguments: ["-i", path]) }
+        let journal = try #require(SendJournal(path: path, bootID: "boot-1"))
+        #expect(journal.neverHandedLastRun == ["<a@x>"], "the last run's journal is still read")
+        #expect(!journal.handing("<a@x>"))
+    }
+
+    /// Not writable but gone: nothing of this run will be trusted, so a step may go out without its line.
+    @Test func aJournalThatCannotBeCreatedLetsStepsGoAndTrustsNothingNextTime() throws {
+        let missing = folder.url.appendingPathComponent("no-such-folder/nurture.sqlite-sending").path
+        let journal = try #require(SendJournal(path: missing, bootID: "boot-1"))
+        #expect(journal.handing("<a@x>"))
+        #expect(try #require(SendJournal(path: missing, bootID: "boot-1")).neverHandedLastRun == nil)
     }
 
     @Test func theJournalIsTheOwnersAlone() throws {
