@@ -297,13 +297,15 @@ public final class Scheduler: Sendable {
     private func tick() {
         guard !stopping.isSet else { return }
         do {
-            try storeWorks {
+            let next = try storeWorks {
                 let next = try store.nextDueTime()
-                if pipeline.hasUnrecorded || next.map({ $0 <= clock.now().addingTimeInterval(lead) }) == true {
-                    try claimAndCompose()
-                }
+                guard pipeline.hasUnrecorded || next.map({ $0 <= clock.now().addingTimeInterval(lead) }) == true
+                else { return next }
+                // What was claimed is no longer next: look again.
+                try claimAndCompose()
+                return try store.nextDueTime()
             }
-            let due = try store.nextDueTime().map { $0.addingTimeInterval(-lead) }
+            let due = next.map { $0.addingTimeInterval(-lead) }
             let paused = pipeline.health.pausedUntil(now: clock.now())
             arm(for: paused.map { paused in max(paused, due ?? paused) } ?? due)
         } catch {

@@ -306,22 +306,7 @@ public struct ProspectBatch: Sendable {
 
     public init(_ drafts: [ProspectDraft]) {
         self.drafts = drafts
-        var json: [UInt8] = [UInt8(ascii: "[")]
-        json.reserveCapacity(drafts.count * 96)
-        for (index, draft) in drafts.enumerated() {
-            if index > 0 { json.append(UInt8(ascii: ",")) }
-            json.append(UInt8(ascii: "["))
-            SQLiteStore.appendJSONString(draft.email.description, to: &json)
-            json.append(UInt8(ascii: ","))
-            json += SQLiteStore.encode(draft.attributes).utf8
-            json.append(UInt8(ascii: ","))
-            if let zone = draft.timeZone { SQLiteStore.appendJSONString(zone, to: &json) } else { json += "null".utf8 }
-            json.append(UInt8(ascii: ","))
-            SQLiteStore.appendJSONString((draft.preferredChannel ?? .email).rawValue, to: &json)
-            json.append(UInt8(ascii: "]"))
-        }
-        json.append(UInt8(ascii: "]"))
-        self.json = String(decoding: json, as: UTF8.self)
+        json = SQLiteStore.encode(drafts)
     }
 }
 

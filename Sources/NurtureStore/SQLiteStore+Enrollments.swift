@@ -23,8 +23,8 @@ extension SQLiteStore {
             for (index, draft) in drafts.enumerated() where firstMention[draft.email.description] == nil {
                 firstMention[draft.email.description] = index
             }
-            var isNew = [Bool](repeating: false, count: drafts.count)
-            var prospectIDs = [ProspectID](repeating: 0, count: drafts.count)
+            // The new prospects' ids, by draft; nil for one already known.
+            var newIDs = [ProspectID?](repeating: nil, count: drafts.count)
             let inserted = try Row.fetchCursor(
                 db.cachedStatement(
                     sql: """
@@ -36,28 +36,28 @@ extension SQLiteStore {
                 arguments: [enrolledAt, batch.json])
             while let row = try inserted.next() {
                 guard let index = firstMention[row[1]] else { continue }
-                isNew[index] = true
-                prospectIDs[index] = row[0]
+                newIDs[index] = row[0]
             }
             // New: no enrollment, no email sent; only an address suppressed before it was a prospect can stop it.
             var results = [EnrollmentResult?](repeating: nil, count: drafts.count)
             let anySuppressed = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM suppressions)") ?? true
-            let findSuppression = try db.makeStatement(sql: "SELECT * FROM suppressions WHERE email = ?")
-            var enrolling: [Int] = []
+            var enrolling: [(index: Int, id: ProspectID)] = []
             enrolling.reserveCapacity(drafts.count)
-            for index in drafts.indices where isNew[index] {
+            for (index, id) in newIDs.enumerated() {
+                guard let id else { continue }
                 if anySuppressed,
-                    let suppression = try Row.fetchOne(findSuppression, arguments: [drafts[index].email.description])
+                    let suppression = try Row.fetchOne(
+                        db.cachedStatement(sql: "SELECT * FROM suppressions WHERE email = ?"),
+                        arguments: [drafts[index].email.description])
                 {
                     results[index] = .suppressed(try Suppression(row: suppression))
                 } else {
-                    enrolling.append(index)
+                    enrolling.append((index, id))
                 }
             }
             try Self.enrollNew(
-                enrolling, of: drafts, prospectIDs: prospectIDs, into: campaign, at: date, firstDue: firstDue,
-                results: &results, in: db)
-            for index in drafts.indices where !isNew[index] {
+                enrolling, of: drafts, into: campaign, at: date, firstDue: firstDue, results: &results, in: db)
+            for index in drafts.indices where newIDs[index] == nil {
                 // Known already: the whole set of rules (its other campaigns, the gap since its last email).
                 let prospect = try Self.saveReportingNew(drafts[index], at: date, in: db).prospect
                 let last = try Self.lastEmailSent(prospectID: prospect.id, in: db)
@@ -72,17 +72,15 @@ extension SQLiteStore {
         }
     }
 
-    /// Enrolls the new prospects at `indices` in one statement, and plans their first steps in one statement per
-    /// distinct due time (usually one: the same wait from the same moment).
+    /// Enrolls the new prospects (each by its draft's index and its id) in one statement, and plans their first
+    /// steps in one statement per distinct due time (usually one: the same wait from the same moment).
     private static func enrollNew(
-        _ indices: [Int], of drafts: [ProspectDraft], prospectIDs: [ProspectID], into campaign: ImportTarget,
+        _ prospects: [(index: Int, id: ProspectID)], of drafts: [ProspectDraft], into campaign: ImportTarget,
         at date: Date, firstDue: (StoredProspect, _ lastEmailSent: Date?) throws -> Date,
         results: inout [EnrollmentResult?], in db: Database
     ) throws {
-        guard !indices.isEmpty else { return }
-        var indexOfProspect: [ProspectID: Int] = [:]
-        indexOfProspect.reserveCapacity(indices.count)
-        for index in indices { indexOfProspect[prospectIDs[index]] = index }
+        guard !prospects.isEmpty else { return }
+        let indexOfProspect = Dictionary(uniqueKeysWithValues: prospects.map { ($0.id, $0.index) })
         let enrollments = try Row.fetchCursor(
             db.cachedStatement(
                 sql: """
@@ -93,15 +91,15 @@ extension SQLiteStore {
                     """),
             arguments: [
                 campaign.campaignID, date.storedSeconds, campaign.firstStepID, campaign.priority, campaign.concurrent,
-                jsonArray(indices.map { prospectIDs[$0] }),
+                jsonArray(prospects.map(\.id)),
             ])
         var byDue: [Date: [EnrollmentID]] = [:]
         while let row = try enrollments.next() {
-            let enrollmentID: EnrollmentID = row[0]
-            guard let index = indexOfProspect[row[1]] else { continue }
+            let (enrollmentID, prospectID): (EnrollmentID, ProspectID) = (row[0], row[1])
+            guard let index = indexOfProspect[prospectID] else { continue }
             let draft = drafts[index]
             let prospect = StoredProspect(
-                id: prospectIDs[index], email: draft.email, attributes: draft.attributes, timeZone: draft.timeZone,
+                id: prospectID, email: draft.email, attributes: draft.attributes, timeZone: draft.timeZone,
                 preferredChannel: draft.preferredChannel ?? .email, createdAt: date.asStored)
             byDue[try firstDue(prospect, nil).asStored, default: []].append(enrollmentID)
             results[index] = .enrolled(

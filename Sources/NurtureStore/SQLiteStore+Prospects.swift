@@ -89,12 +89,32 @@ extension SQLiteStore {
         return String(decoding: json, as: UTF8.self)
     }
 
+    /// `[[email, attributes, time zone, channel], …]`: a batch of prospects as one JSON text, for `json_each`.
+    static func encode(_ drafts: [ProspectDraft]) -> String {
+        var json: [UInt8] = [UInt8(ascii: "[")]
+        json.reserveCapacity(drafts.count * 96)
+        for (index, draft) in drafts.enumerated() {
+            if index > 0 { json.append(UInt8(ascii: ",")) }
+            json.append(UInt8(ascii: "["))
+            appendJSONString(draft.email.description, to: &json)
+            json.append(UInt8(ascii: ","))
+            json += encode(draft.attributes).utf8
+            json.append(UInt8(ascii: ","))
+            if let zone = draft.timeZone { appendJSONString(zone, to: &json) } else { json += "null".utf8 }
+            json.append(UInt8(ascii: ","))
+            appendJSONString((draft.preferredChannel ?? .email).rawValue, to: &json)
+            json.append(UInt8(ascii: "]"))
+        }
+        json.append(UInt8(ascii: "]"))
+        return String(decoding: json, as: UTF8.self)
+    }
+
     /// Row ids as a JSON array, for `json_each`.
     static func jsonArray(_ ids: [Int64]) -> String {
         "[" + ids.map(String.init).joined(separator: ",") + "]"
     }
 
-    static func appendJSONString(_ text: String, to json: inout [UInt8]) {
+    private static func appendJSONString(_ text: String, to json: inout [UInt8]) {
         json.append(UInt8(ascii: "\""))
         for byte in text.utf8 {
             switch byte {

@@ -70,16 +70,15 @@ struct ImportCommand: ParsableCommand {
         let total = reader.rowCount
         DispatchQueue(label: "nurture.import.write").async(group: writing) {
             let progress = ProgressBar(total: total, label: "importing")
+            defer { progress.finish() }
             var summary = ImportSummary()
             do {
                 while let batch = batches.take() {
                     for result in try write(batch.prospects) { summary.count(result) }
                     progress.update(batch.read)
                 }
-                progress.finish()
                 written.withLock { $0 = .success(summary) }
             } catch {
-                progress.finish()
                 written.withLock { $0 = .failure(error) }
                 batches.close()
             }
@@ -99,7 +98,7 @@ struct ImportCommand: ParsableCommand {
                 }
             case .bad(let line, let message):
                 badRows += 1
-                FileHandle.standardError.write(Data("\(file):\(line): error: \(message)\n".utf8))
+                reportBadRow(in: file, line: line, message)
             }
         }
         if !drafts.isEmpty { batches.put(Batch(prospects: ProspectBatch(drafts), read: rows + badRows)) }
@@ -110,9 +109,13 @@ struct ImportCommand: ParsableCommand {
         summary.badRows = badRows
         if let failure = reader.failure {
             summary.badRows += 1
-            FileHandle.standardError.write(Data("\(file):\(failure.line): error: \(failure.message)\n".utf8))
+            reportBadRow(in: file, line: failure.line, failure.message)
         }
         return summary
+    }
+
+    private static func reportBadRow(in file: String, line: Int, _ message: String) {
+        FileHandle.standardError.write(Data("\(file):\(line): error: \(message)\n".utf8))
     }
 }
 

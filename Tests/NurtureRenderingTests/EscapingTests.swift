@@ -6,28 +6,7 @@ import Testing
 /// What a prospect typed into a web form must read as typed, never become markup in mail from our domain.
 struct EscapingTests {
     func render(body: String, values: [String: String]) throws -> RenderedEmail {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("nurture-escape-\(UUID())")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        try body.write(to: folder.appendingPathComponent("body.md"), atomically: true, encoding: .utf8)
-        let yaml = """
-            id: test
-            from: dana@acme.example
-            owner: dana@acme.example
-            steps:
-              - { id: one, wait: 0, email: { subject: "Hi", body: body.md } }
-
-            """
-        let file = folder.appendingPathComponent("test.yml").path
-        try yaml.write(toFile: file, atomically: true, encoding: .utf8)
-        let (loaded, diagnostics) = CampaignLoader.load(file: file)
-        let campaign = try #require(loaded, "\(diagnostics)")
-        let step = campaign.steps[0]
-        guard case .email(let email) = step.action else {
-            Issue.record("step is not an email")
-            throw CancellationError()
-        }
-        return try StepRenderer().renderEmail(email, step: step, of: campaign, values: values)
+        try renderOneStepBody(body, values: values)
     }
 
     @Test(arguments: [

@@ -14,9 +14,7 @@ import NurtureInbound
 /// unsubscribe URL, then name and value of each extra header.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    let pieces = UnsafeBufferPointer(start: data, count: size)
-        .split(separator: 0xFF, omittingEmptySubsequences: false)
-        .map { String(decoding: $0, as: UTF8.self) }
+    let pieces = FuzzCheck.pieces(data, size)
     func piece(_ index: Int) -> String { index < pieces.count ? pieces[index] : "" }
 
     var message = MailMessage(

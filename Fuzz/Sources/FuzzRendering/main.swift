@@ -12,9 +12,7 @@ import NurtureRendering
 /// each prospect attribute.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    let pieces = UnsafeBufferPointer(start: data, count: size)
-        .split(separator: 0xFF, omittingEmptySubsequences: false)
-        .map { String(decoding: $0, as: UTF8.self) }
+    let pieces = FuzzCheck.pieces(data, size)
     guard pieces.count >= 2,
         let subject = try? Template(
             source: pieces[0], location: SourceLocation(file: "fuzzed.yml", line: 9, column: 16)),
