@@ -11,6 +11,8 @@ struct ScaleWorkload {
 
     private struct Sample {
         var importRate: Double
+        /// The same prospects imported from a file listing them in no particular order.
+        var shuffledImportRate: Double
         var ready: Double
         var memory: ProcessMemory
         var bytesPerProspect: Double
@@ -21,15 +23,22 @@ struct ScaleWorkload {
         let large = sizes.largePopulation
         var samples: [Int: [Sample]] = [:]
         for population in [small, large] {
-            let csv = FileManager.default.temporaryDirectory.appendingPathComponent("nurture-bench-\(population).csv")
+            let folder = FileManager.default.temporaryDirectory
+            let csv = folder.appendingPathComponent("nurture-bench-\(population).csv")
+            let shuffled = folder.appendingPathComponent("nurture-bench-\(population)-shuffled.csv")
             try ProspectFile.write(count: population, to: csv)
-            defer { try? FileManager.default.removeItem(at: csv) }
+            try ProspectFile.write(count: population, to: shuffled, shuffled: true)
+            defer {
+                try? FileManager.default.removeItem(at: csv)
+                try? FileManager.default.removeItem(at: shuffled)
+            }
             let runs = population == large ? largeRuns : runs
             for run in 1...runs {
-                let sample = try measure(population: population, csv: csv)
+                let sample = try measure(population: population, csv: csv, shuffled: shuffled)
                 samples[population, default: []].append(sample)
                 Progress.say(
-                    "scale \(population), run \(run)/\(runs): import \(Int(sample.importRate)) rows/s, READY in "
+                    "scale \(population), run \(run)/\(runs): import \(Int(sample.importRate)) rows/s "
+                        + "(shuffled \(Int(sample.shuffledImportRate))), READY in "
                         + "\(Int(sample.ready * 1000)) ms, RSS \(sample.memory.residentBytes >> 20) MiB "
                         + "(peak \(sample.memory.peakResidentBytes >> 20)), \(Int(sample.bytesPerProspect)) B/prospect")
             }
@@ -48,6 +57,12 @@ struct ScaleWorkload {
             Figure(
                 "scale", "import \(name(large)) prospects", unit: "rows/s", runs: largeRuns.map(\.importRate),
                 target: "≥ 100,000 rows/s", isMet: { $0 >= 100_000 }),
+            Figure(
+                "scale", "import \(name(small)) prospects, addresses shuffled", unit: "rows/s",
+                runs: smallRuns.map(\.shuffledImportRate), target: "≥ 100,000 rows/s", isMet: { $0 >= 100_000 }),
+            Figure(
+                "scale", "import \(name(large)) prospects, addresses shuffled", unit: "rows/s",
+                runs: largeRuns.map(\.shuffledImportRate), target: "≥ 100,000 rows/s", isMet: { $0 >= 100_000 }),
             Figure(
                 "scale", "daemon RSS, \(name(small)) waiting", unit: "MiB", runs: mebibytes(smallRuns),
                 target: "≤ 100 MB", isMet: { $0 * 1_048_576 <= 100_000_000 }),
@@ -81,7 +96,12 @@ struct ScaleWorkload {
         return judged
     }
 
-    private func measure(population: Int, csv: URL) throws -> Sample {
+    private func measure(population: Int, csv: URL, shuffled: URL) throws -> Sample {
+        let shuffledImport = try {
+            let workspace = try Workspace(campaign: .sevenSteps, smtpPort: sink.port, connections: 4)
+            defer { workspace.remove() }
+            return try NurtureCLI(tools: tools, workspace: workspace).importProspects(from: shuffled, count: population)
+        }()
         let workspace = try Workspace(campaign: .sevenSteps, smtpPort: sink.port, connections: 4)
         defer { workspace.remove() }
         let imported = try NurtureCLI(tools: tools, workspace: workspace).importProspects(from: csv, count: population)
@@ -93,7 +113,8 @@ struct ScaleWorkload {
         let memory = try daemon.memory()
         daemon.stop()
         return Sample(
-            importRate: Double(population) / imported.seconds, ready: ready, memory: memory,
+            importRate: Double(population) / imported.seconds,
+            shuffledImportRate: Double(population) / shuffledImport.seconds, ready: ready, memory: memory,
             bytesPerProspect: Double(workspace.databaseBytes) / Double(population))
     }
 }

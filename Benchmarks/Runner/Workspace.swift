@@ -123,12 +123,16 @@ enum ProspectFile {
     }
 
     /// Writes `count` prospects; with `sendAt`, each gets the instant it gives (see `iso8601(milliseconds:)`).
-    static func write(count: Int, to file: URL, sendAt: ((Int) -> String)? = nil) throws {
+    /// `shuffled` writes them in an order unrelated to their addresses, as a CRM export would list them: the
+    /// email index then takes them at random places instead of one after the other.
+    static func write(count: Int, to file: URL, shuffled: Bool = false, sendAt: ((Int) -> String)? = nil) throws {
         _ = FileManager.default.createFile(atPath: file.path, contents: nil)
         let handle = try FileHandle(forWritingTo: file)
         defer { try? handle.close() }
         var chunk = sendAt == nil ? "email,first_name,company\n" : "email,first_name,company,send_at\n"
-        for index in 0..<count {
+        for row in 0..<count {
+            // A prime multiplier makes the order a permutation of any count it does not divide.
+            let index = shuffled ? Int((Int64(row) * 7_368_787) % Int64(count)) : row
             chunk += "\(email(index)),Pat,Initech"
             if let sendAt { chunk += "," + sendAt(index) }
             chunk += "\n"

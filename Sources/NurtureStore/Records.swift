@@ -297,9 +297,8 @@ public struct EnrollmentRequest: Sendable, Hashable {
     }
 }
 
-/// Prospects for `importProspects`, with the JSON text SQLite reads them from (`[[email, attributes, time zone,
-/// channel], …]`): built where the file is read, so an import encodes on one core while the store writes on the
-/// other.
+/// Prospects for `importProspects`, with the JSON text SQLite reads them from (`SQLiteStore.encode`): built
+/// where the file is read, so an import sorts and encodes on one core while the store writes on the other.
 public struct ProspectBatch: Sendable {
     public let drafts: [ProspectDraft]
     let json: String

@@ -8,43 +8,36 @@ extension SQLiteStore {
 
     /// A batch of new prospects costs SQLite's work and little more: the batch goes to SQLite as one JSON array
     /// and each table gets one statement for all of it (`json_each`), instead of a statement with its bindings
-    /// per row. Prospects already known, and the second mention of one in the same list, then take the whole
-    /// set of rules one at a time, in list order.
+    /// per row. Rows get their ids from their place in the list (the transaction holds the write lock, so the
+    /// ids after the largest one are free), so nothing has to be read back to learn them. Prospects already
+    /// known, and the second mention of one in the same list, then take the whole set of rules one at a time,
+    /// in list order.
     public func importProspects(
         _ batch: ProspectBatch, into campaign: ImportTarget, at date: Date,
         firstDue: (StoredProspect, _ lastEmailSent: Date?) throws -> Date
     ) throws -> [EnrollmentResult] {
         let drafts = batch.drafts
         return try write { db in
-            let enrolledAt = date.storedSeconds
-            // Which draft each new row is: the first mention of its address (the list may name one twice).
-            var firstMention: [String: Int] = [:]
-            firstMention.reserveCapacity(drafts.count)
-            for (index, draft) in drafts.enumerated() where firstMention[draft.email.description] == nil {
-                firstMention[draft.email.description] = index
-            }
-            // The new prospects' ids, by draft; nil for one already known.
-            var newIDs = [ProspectID?](repeating: nil, count: drafts.count)
-            let inserted = try Row.fetchCursor(
-                db.cachedStatement(
-                    sql: """
-                        INSERT INTO prospects (email, attributes, time_zone, preferred_channel, created_at)
-                        SELECT value ->> 0, value -> 1, value ->> 2, value ->> 3, ? FROM json_each(?) WHERE true
-                        ON CONFLICT (email) DO NOTHING
-                        RETURNING id, email
-                        """),
-                arguments: [enrolledAt, batch.json])
-            while let row = try inserted.next() {
-                guard let index = firstMention[row[1]] else { continue }
-                newIDs[index] = row[0]
-            }
+            let base = try Self.largestID(in: "prospects", db)
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO prospects (id, email, attributes, time_zone, preferred_channel, created_at)
+                    SELECT ? + (value ->> 4), value ->> 0, value ->> 1, value ->> 2, value ->> 3, ? FROM json_each(?) WHERE true
+                    ON CONFLICT (email) DO NOTHING
+                    """
+            ).execute(arguments: [base + 1, date.storedSeconds, batch.json])
+            // Usually every row is new; otherwise the ids that were taken say which.
+            let inserted: [Int] =
+                db.changesCount == drafts.count
+                ? Array(drafts.indices)
+                : try Int64.fetchAll(db, sql: "SELECT id FROM prospects WHERE id > ? ORDER BY id", arguments: [base])
+                    .map { Int($0 - base - 1) }
             // New: no enrollment, no email sent; only an address suppressed before it was a prospect can stop it.
             var results = [EnrollmentResult?](repeating: nil, count: drafts.count)
             let anySuppressed = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM suppressions)") ?? true
             var enrolling: [(index: Int, id: ProspectID)] = []
-            enrolling.reserveCapacity(drafts.count)
-            for (index, id) in newIDs.enumerated() {
-                guard let id else { continue }
+            enrolling.reserveCapacity(inserted.count)
+            for index in inserted {
                 if anySuppressed,
                     let suppression = try Row.fetchOne(
                         db.cachedStatement(sql: "SELECT * FROM suppressions WHERE email = ?"),
@@ -52,12 +45,12 @@ extension SQLiteStore {
                 {
                     results[index] = .suppressed(try Suppression(row: suppression))
                 } else {
-                    enrolling.append((index, id))
+                    enrolling.append((index, base + 1 + Int64(index)))
                 }
             }
             try Self.enrollNew(
                 enrolling, of: drafts, into: campaign, at: date, firstDue: firstDue, results: &results, in: db)
-            for index in drafts.indices where newIDs[index] == nil {
+            for index in drafts.indices where results[index] == nil {
                 // Known already: the whole set of rules (its other campaigns, the gap since its last email).
                 let prospect = try Self.saveReportingNew(drafts[index], at: date, in: db).prospect
                 let last = try Self.lastEmailSent(prospectID: prospect.id, in: db)
@@ -80,23 +73,21 @@ extension SQLiteStore {
         results: inout [EnrollmentResult?], in db: Database
     ) throws {
         guard !prospects.isEmpty else { return }
-        let indexOfProspect = Dictionary(uniqueKeysWithValues: prospects.map { ($0.id, $0.index) })
-        let enrollments = try Row.fetchCursor(
-            db.cachedStatement(
-                sql: """
-                    INSERT INTO enrollments
-                        (prospect_id, campaign_id, status, enrolled_at, next_step_id, priority, concurrent)
-                    SELECT value, ?, 'active', ?, ?, ?, ? FROM json_each(?)
-                    RETURNING id, prospect_id
-                    """),
+        let base = try largestID(in: "enrollments", db)
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO enrollments
+                    (id, prospect_id, campaign_id, status, enrolled_at, next_step_id, priority, concurrent)
+                SELECT ? + key, value, ?, 'active', ?, ?, ?, ? FROM json_each(?)
+                """
+        ).execute(
             arguments: [
-                campaign.campaignID, date.storedSeconds, campaign.firstStepID, campaign.priority, campaign.concurrent,
-                jsonArray(prospects.map(\.id)),
+                base + 1, campaign.campaignID, date.storedSeconds, campaign.firstStepID, campaign.priority,
+                campaign.concurrent, jsonArray(prospects.map(\.id)),
             ])
         var byDue: [Date: [EnrollmentID]] = [:]
-        while let row = try enrollments.next() {
-            let (enrollmentID, prospectID): (EnrollmentID, ProspectID) = (row[0], row[1])
-            guard let index = indexOfProspect[prospectID] else { continue }
+        for (offset, (index, prospectID)) in prospects.enumerated() {
+            let enrollmentID = base + 1 + Int64(offset)
             let draft = drafts[index]
             let prospect = StoredProspect(
                 id: prospectID, email: draft.email, attributes: draft.attributes, timeZone: draft.timeZone,
@@ -117,6 +108,11 @@ extension SQLiteStore {
         for (due, enrollmentIDs) in byDue {
             try planFirstSteps.execute(arguments: [campaign.firstStepID, due.storedSeconds, jsonArray(enrollmentIDs)])
         }
+    }
+
+    /// The largest row id of `table` (0 when empty): inside a write transaction, every id after it is free.
+    private static func largestID(in table: String, _ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT coalesce(max(id), 0) FROM \(table)")) ?? 0
     }
 
     public func enrollment(id: EnrollmentID) throws -> Enrollment? {

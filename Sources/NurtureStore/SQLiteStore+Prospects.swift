@@ -89,12 +89,21 @@ extension SQLiteStore {
         return String(decoding: json, as: UTF8.self)
     }
 
-    /// `[[email, attributes, time zone, channel], …]`: a batch of prospects as one JSON text, for `json_each`.
+    /// `[[email, attributes, time zone, channel, index], …]`: a batch of prospects as one JSON text, for
+    /// `json_each`, in the order of the addresses (as the email index sorts them: ASCII letters folded) and
+    /// each with its place in the list. Inserted in that order, consecutive rows land on the same pages of the
+    /// email index: a list in no particular order took twice as long when inserted as it came.
     static func encode(_ drafts: [ProspectDraft]) -> String {
+        let keys = drafts.map { draft in draft.email.description.utf8.map(foldedASCII) }
+        // Equal addresses keep the list's order, so the first mention is the one inserted.
+        let order = drafts.indices.sorted { first, second in
+            keys[first] == keys[second] ? first < second : keys[first].lexicographicallyPrecedes(keys[second])
+        }
         var json: [UInt8] = [UInt8(ascii: "[")]
         json.reserveCapacity(drafts.count * 96)
-        for (index, draft) in drafts.enumerated() {
-            if index > 0 { json.append(UInt8(ascii: ",")) }
+        for index in order {
+            let draft = drafts[index]
+            if json.count > 1 { json.append(UInt8(ascii: ",")) }
             json.append(UInt8(ascii: "["))
             appendJSONString(draft.email.description, to: &json)
             json.append(UInt8(ascii: ","))
@@ -103,10 +112,14 @@ extension SQLiteStore {
             if let zone = draft.timeZone { appendJSONString(zone, to: &json) } else { json += "null".utf8 }
             json.append(UInt8(ascii: ","))
             appendJSONString((draft.preferredChannel ?? .email).rawValue, to: &json)
-            json.append(UInt8(ascii: "]"))
+            json += ",\(index)]".utf8
         }
         json.append(UInt8(ascii: "]"))
         return String(decoding: json, as: UTF8.self)
+    }
+
+    private static func foldedASCII(_ byte: UInt8) -> UInt8 {
+        (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte + 32 : byte
     }
 
     /// Row ids as a JSON array, for `json_each`.

@@ -246,6 +246,31 @@ struct EnrollmentTests {
         #expect(try store.dueSend(enrollmentID: lees.id)?.dueAt == t0.addingTimeInterval(60))
     }
 
+    /// The store inserts a batch sorted by address (for the email index) but numbers it as listed: new prospects
+    /// and their enrollments keep the file's order, so steps due at the same time go out in that order.
+    @Test func anImportNumbersProspectsInTheOrderTheyAreListed() throws {
+        let store = try StoreFixture().store
+        let earlier = try store.saveProspect(ProspectDraft(email: try address("mid@example.com")), at: t0)
+        let emails = ["zed@example.com", "Amy@example.com", "mid@example.com", "bob@example.com", "amy@example.com"]
+        let target = ImportTarget(
+            campaignID: "import", priority: 0, concurrent: false, firstStepID: "first", restart: false)
+        let results = try store.importProspects(
+            ProspectBatch(try emails.map { ProspectDraft(email: try address($0)) }), into: target, at: t0
+        ) { _, _ in t0 }
+        let enrolled = results.compactMap { result -> Enrollment? in
+            if case .enrolled(let enrollment, _) = result { enrollment } else { nil }
+        }
+        #expect(enrolled.count == 4, "zed, Amy, the known mid and bob; the second amy is the first one again")
+        let new = enrolled.filter { $0.prospectID != earlier.id }
+        #expect(new.map(\.prospectID) == new.map(\.prospectID).sorted())
+        #expect(new.map(\.id) == new.map(\.id).sorted())
+        #expect(
+            try new.map { try store.prospect(id: $0.prospectID)?.email.description } == [
+                "zed@example.com", "Amy@example.com", "bob@example.com",
+            ])
+        #expect(try store.prospect(email: address("amy@example.com"))?.email.description == "Amy@example.com")
+    }
+
     @Test func enrollingAnUnknownProspectThrows() throws {
         let store = try SQLiteStore.inMemory()
         let error = #expect(throws: StoreError.self) {
