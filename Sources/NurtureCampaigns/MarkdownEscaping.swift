@@ -2,13 +2,16 @@ import Mustache
 
 /// How values are escaped in a Markdown body: as HTML character references, so Ink passes them through as
 /// text. A prospect's name can then hold `<`, `&`, `[link](...)` or `![img](...)` and still read as typed.
-struct MarkdownEscaping: MustacheContentType {
+/// Public for a renderer that puts an escaped value in place itself.
+public struct MarkdownEscaping: MustacheContentType {
     static let name = "NURTURE_MARKDOWN"
 
     /// Registered once, before any body compiles: the pragma names it.
     static let registered: Void = MustacheContentTypes.register(MarkdownEscaping(), named: name)
 
-    func escapeText(_ text: String) -> String {
+    public init() {}
+
+    public func escapeText(_ text: String) -> String {
         var escaped = ""
         escaped.reserveCapacity(text.utf8.count)
         for scalar in text.unicodeScalars {

@@ -18,6 +18,10 @@ public struct Template: Sendable {
     /// Variables used outside a section of the same name: each must have a value when rendered, or the
     /// message would read "Hi ,".
     public let unguardedVariables: Set<String>
+    /// Every tag is `{{name}}`, `{{#name}}`, `{{^name}}`, `{{/name}}` or a comment, over a bare name: no unescaped
+    /// values, transforms, dotted names, `{{.}}`, partials, pragmas or new delimiters. Each value then reaches the
+    /// output as the content type escapes it and nowhere else, so a renderer may stand a placeholder in for it.
+    public let usesOnlyPlainTags: Bool
 
     public init(source: String, location: SourceLocation) throws(Diagnostic) {
         _ = MarkdownEscaping.registered
@@ -48,6 +52,7 @@ public struct Template: Sendable {
         self.location = location
         let names = Self.tagNames(in: source)
         (variables, sections, unguardedVariables) = (names.variables, names.sections, names.unguarded)
+        usesOnlyPlainTags = names.plainOnly
     }
 
     private static func explain(_ error: any Error) -> String {
@@ -67,10 +72,13 @@ public struct Template: Sendable {
     }
 
     /// Reads tag names straight from the source: swift-mustache keeps its parsed tokens to itself.
-    static func tagNames(in source: String) -> (variables: Set<String>, sections: Set<String>, unguarded: Set<String>) {
+    static func tagNames(in source: String) -> (
+        variables: Set<String>, sections: Set<String>, unguarded: Set<String>, plainOnly: Bool
+    ) {
         var variables = Set<String>()
         var sections = Set<String>()
         var unguarded = Set<String>()
+        var plainOnly = true
         var open: [String] = []
         var rest = Substring(source)
         while let start = rest.range(of: "{{") {
@@ -86,6 +94,7 @@ public struct Template: Sendable {
                 tag = tag.dropFirst()
             }
             let name = tag.trimmingCharacters(in: .whitespaces)
+            if sigil != "!" && (sigil.map("{&>=%$<".contains) == true || !Self.isBare(name)) { plainOnly = false }
             guard !name.isEmpty, name != "." else { continue }
             switch sigil {
             case "#", "^":
@@ -100,7 +109,20 @@ public struct Template: Sendable {
                 if !open.contains(name) { unguarded.insert(name) }
             }
         }
-        return (variables, sections, unguarded)
+        return (variables, sections, unguarded, plainOnly)
+    }
+
+    /// Letters, digits, `_` and `-`, in ASCII: a name Mustache looks up as it is, with no transform or path.
+    private static func isBare(_ name: String) -> Bool {
+        !name.isEmpty
+            && name.utf8.allSatisfy { byte in
+                switch byte {
+                case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                    UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"), UInt8(ascii: "-"):
+                    true
+                default: false
+                }
+            }
     }
 }
 

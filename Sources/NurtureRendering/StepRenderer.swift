@@ -30,7 +30,15 @@ public struct RenderError: Error, Sendable, Equatable, CustomStringConvertible {
 }
 
 /// Fills a campaign step's templates in for one prospect: Mustache first, then Markdown to HTML and plain text.
+///
+/// Prospects of one step mostly differ only in the values filled in, so Ink runs once per shape of body: the body
+/// is rendered with a placeholder for each value, Ink's HTML for that is kept, and the values go into it where the
+/// placeholders went, escaped as Ink would have written them. Whenever that cannot be known to give the same bytes
+/// as an Ink run of the message's own (see `BodyShape`, `StandIn`), the message gets one.
 public struct StepRenderer: Sendable {
+    /// A reference: copies of the renderer (in a composer, on each of its threads) share what it learns.
+    private let shapes = ShapeCache()
+
     public init() {}
 
     /// - Parameters:
@@ -41,20 +49,61 @@ public struct StepRenderer: Sendable {
         _ email: EmailStep, step: Step, of campaign: Campaign, values: [String: String],
         links: (String) -> String? = { _ in nil }
     ) throws(RenderError) -> RenderedEmail {
+        try renderEmail(email, step: step, of: campaign, values: values, links: links, reusingShapes: true)
+    }
+
+    /// `renderEmail` with an Ink run for this message alone, as every message had before: what it must match.
+    func renderEmailUncached(
+        _ email: EmailStep, step: Step, of campaign: Campaign, values: [String: String],
+        links: (String) -> String? = { _ in nil }
+    ) throws(RenderError) -> RenderedEmail {
+        try renderEmail(email, step: step, of: campaign, values: values, links: links, reusingShapes: false)
+    }
+
+    /// How many times Ink has read a body for this renderer (and its copies).
+    var inkRuns: Int { shapes.inkRuns }
+
+    private func renderEmail(
+        _ email: EmailStep, step: Step, of campaign: Campaign, values: [String: String],
+        links: (String) -> String?, reusingShapes: Bool
+    ) throws(RenderError) -> RenderedEmail {
         let scope = Scope(campaign: campaign, step: step, values: values)
         let subject = try scope.render(email.subject, asMarkdown: false)
-        var bodyMarkdown = try scope.render(email.body, asMarkdown: true)
         // Every email carries a visible way out, unless the body already placed it.
-        if let url = values["unsubscribe_url"], !email.body.variables.contains("unsubscribe_url") {
-            bodyMarkdown += "\n\n---\n\nTo stop receiving these emails, [unsubscribe](\(url)).\n"
+        let footerLink = email.body.variables.contains("unsubscribe_url") ? nil : values["unsubscribe_url"]
+        let bodyHTML: String
+        if reusingShapes, let reused = try reusedHTML(email.body, scope: scope, footerLink: footerLink) {
+            bodyHTML = reused
+        } else {
+            bodyHTML = try ownHTML(email.body, scope: scope, footerLink: footerLink)
         }
-        let htmlFragment = LinkRewriter.rewrite(
-            MarkdownParser().html(from: UnclosedTags.escaped(Autolinks.expand(BracketNesting.limited(bodyMarkdown)))),
-            links)
+        let htmlFragment = LinkRewriter.rewrite(bodyHTML, links)
         return RenderedEmail(
             subject: subject,
             text: PlainText(html: htmlFragment).text,
             html: HTMLDocument.wrap(htmlFragment, title: subject))
+    }
+
+    /// The body's HTML from an Ink run of its own.
+    private func ownHTML(_ body: Template, scope: Scope, footerLink: String?) throws(RenderError) -> String {
+        var markdown = try scope.render(body, asMarkdown: true)
+        if let footerLink { markdown += Self.footer(linking: footerLink) }
+        return shapes.html(markdown)
+    }
+
+    /// The body's HTML from its shape's, with this message's values in; nil when that might not be the same bytes.
+    private func reusedHTML(_ body: Template, scope: Scope, footerLink: String?) throws(RenderError) -> String? {
+        // A tag that is not a plain `{{name}}` or section could put a value in unescaped, or changed; and a
+        // placeholder must not be confused with a character of the template.
+        guard body.usesOnlyPlainTags, !StandIn.mayOccur(in: body.source) else { return nil }
+        guard let rendered = try scope.renderWithStandIns(body, footerLink: footerLink ?? "") else { return nil }
+        var markdown = rendered.markdown
+        if footerLink != nil { markdown += Self.footer(linking: StandIn.placeholder(StandIn.footerLink)) }
+        return shapes.shape(of: markdown)?.html(filling: rendered.values)
+    }
+
+    private static func footer(linking url: String) -> String {
+        "\n\n---\n\nTo stop receiving these emails, [unsubscribe](\(url)).\n"
     }
 
     public func renderTask(_ task: TaskStep, step: Step, of campaign: Campaign, values: [String: String])
@@ -74,7 +123,20 @@ private struct Scope {
     let values: [String: String]
 
     func render(_ template: Template, asMarkdown: Bool) throws(RenderError) -> String {
-        let lookup = Lookup(values: values, defaults: campaign.defaults)
+        try render(template, asMarkdown: asMarkdown, with: Lookup(values: values, defaults: campaign.defaults))
+    }
+
+    /// A Markdown body with a placeholder (`StandIn`) for each value, and the values by placeholder, the footer's
+    /// link first; nil if the template has more names than there are placeholders. Sections see the real values.
+    func renderWithStandIns(_ template: Template, footerLink: String) throws(RenderError) -> (
+        markdown: String, values: [String]
+    )? {
+        let lookup = Lookup(values: values, defaults: campaign.defaults, standingIn: [footerLink])
+        let markdown = try render(template, asMarkdown: true, with: lookup)
+        return lookup.standIns.map { (markdown, $0) }
+    }
+
+    private func render(_ template: Template, asMarkdown: Bool, with lookup: Lookup) throws(RenderError) -> String {
         let output = (asMarkdown ? template.compiledAsMarkdown : template.compiledAsText).render(lookup)
         // A missing `{{name}}` would print nothing: refuse. Inside `{{#name}}...{{/name}}` it is never reached.
         if let missing = lookup.misses.sorted().first(where: template.unguardedVariables.contains) {
@@ -89,16 +151,36 @@ private final class Lookup: MustacheParent {
     let values: [String: String]
     let defaults: [String: String]
     private(set) var misses = Set<String>()
+    /// When placeholders stand in for the values: the values they stand for, by placeholder; nil once they ran out.
+    private(set) var standIns: [String]?
+    private var placeholders: [String: String] = [:]
 
-    init(values: [String: String], defaults: [String: String]) {
+    init(values: [String: String], defaults: [String: String], standingIn standIns: [String]? = nil) {
         self.values = values
         self.defaults = defaults
+        self.standIns = standIns
     }
 
     func child(named name: String) -> Any? {
+        guard let value = value(named: name) else {
+            misses.insert(name)
+            return nil
+        }
+        guard let count = standIns?.count else { return value }
+        if let placeholder = placeholders[name] { return placeholder }
+        guard count < StandIn.capacity else {
+            standIns = nil
+            return value
+        }
+        let placeholder = StandIn.placeholder(count)
+        placeholders[name] = placeholder
+        standIns?.append(value)
+        return placeholder
+    }
+
+    private func value(named name: String) -> String? {
         if let value = values[name], !value.isEmpty { return value }
         if let value = defaults[name], !value.isEmpty { return value }
-        misses.insert(name)
         return nil
     }
 }
