@@ -302,10 +302,12 @@ public struct EnrollmentRequest: Sendable, Hashable {
 public struct ProspectBatch: Sendable {
     public let drafts: [ProspectDraft]
     let json: String
+    /// Each draft's place in `json`, which lists them by address.
+    let places: [Int]
 
     public init(_ drafts: [ProspectDraft]) {
         self.drafts = drafts
-        json = SQLiteStore.encode(drafts)
+        (json, places) = SQLiteStore.encode(drafts)
     }
 }
 

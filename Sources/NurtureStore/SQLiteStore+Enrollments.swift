@@ -8,8 +8,9 @@ extension SQLiteStore {
 
     /// A batch of new prospects costs SQLite's work and little more: the batch goes to SQLite as one JSON array
     /// and each table gets one statement for all of it (`json_each`), instead of a statement with its bindings
-    /// per row. Rows get their ids from their place in the list (the transaction holds the write lock, so the
-    /// ids after the largest one are free), so nothing has to be read back to learn them. Prospects already
+    /// per row. A new prospect's id is its place in that array after the largest id so far (the transaction
+    /// holds the write lock, so those ids are free), so nothing has to be read back to learn them; enrollments
+    /// are numbered in list order, so steps due at the same time go out in the list's order. Prospects already
     /// known, and the second mention of one in the same list, then take the whole set of rules one at a time,
     /// in list order.
     public func importProspects(
@@ -22,22 +23,23 @@ extension SQLiteStore {
             try db.cachedStatement(
                 sql: """
                     INSERT INTO prospects (id, email, attributes, time_zone, preferred_channel, created_at)
-                    SELECT ? + (value ->> 4), value ->> 0, value ->> 1, value ->> 2, value ->> 3, ? FROM json_each(?) WHERE true
+                    SELECT ? + key, value ->> 0, value ->> 1, value ->> 2, value ->> 3, ? FROM json_each(?) WHERE true
                     ON CONFLICT (email) DO NOTHING
                     """
             ).execute(arguments: [base + 1, date.storedSeconds, batch.json])
             // Usually every row is new; otherwise the ids that were taken say which.
-            let inserted: [Int] =
+            let taken: Set<Int>? =
                 db.changesCount == drafts.count
-                ? Array(drafts.indices)
-                : try Int64.fetchAll(db, sql: "SELECT id FROM prospects WHERE id > ? ORDER BY id", arguments: [base])
-                    .map { Int($0 - base - 1) }
+                ? nil
+                : Set(
+                    try Int64.fetchAll(db, sql: "SELECT id FROM prospects WHERE id > ?", arguments: [base])
+                        .map { Int($0 - base - 1) })
             // New: no enrollment, no email sent; only an address suppressed before it was a prospect can stop it.
             var results = [EnrollmentResult?](repeating: nil, count: drafts.count)
             let anySuppressed = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM suppressions)") ?? true
             var enrolling: [(index: Int, id: ProspectID)] = []
-            enrolling.reserveCapacity(inserted.count)
-            for index in inserted {
+            enrolling.reserveCapacity(drafts.count)
+            for (index, place) in batch.places.enumerated() where taken?.contains(place) ?? true {
                 if anySuppressed,
                     let suppression = try Row.fetchOne(
                         db.cachedStatement(sql: "SELECT * FROM suppressions WHERE email = ?"),
@@ -45,7 +47,7 @@ extension SQLiteStore {
                 {
                     results[index] = .suppressed(try Suppression(row: suppression))
                 } else {
-                    enrolling.append((index, base + 1 + Int64(index)))
+                    enrolling.append((index, base + 1 + Int64(place)))
                 }
             }
             try Self.enrollNew(

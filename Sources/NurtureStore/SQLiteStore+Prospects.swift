@@ -89,21 +89,24 @@ extension SQLiteStore {
         return String(decoding: json, as: UTF8.self)
     }
 
-    /// `[[email, attributes, time zone, channel, index], …]`: a batch of prospects as one JSON text, for
-    /// `json_each`, in the order of the addresses (as the email index sorts them: ASCII letters folded) and
-    /// each with its place in the list. Inserted in that order, consecutive rows land on the same pages of the
-    /// email index: a list in no particular order took twice as long when inserted as it came.
-    static func encode(_ drafts: [ProspectDraft]) -> String {
+    /// `[[email, attributes, time zone, channel], …]`: a batch of prospects as one JSON text, for `json_each`,
+    /// in the order of their addresses as the email index sorts them (ASCII letters folded); and each draft's
+    /// place in it. Rows inserted in that order, with ids in that order, land one after the other in the
+    /// table and close together in the email index: a list in no particular order took twice as long when
+    /// inserted as it came.
+    static func encode(_ drafts: [ProspectDraft]) -> (json: String, places: [Int]) {
         let keys = drafts.map { draft in draft.email.description.utf8.map(foldedASCII) }
         // Equal addresses keep the list's order, so the first mention is the one inserted.
         let order = drafts.indices.sorted { first, second in
             keys[first] == keys[second] ? first < second : keys[first].lexicographicallyPrecedes(keys[second])
         }
+        var places = [Int](repeating: 0, count: drafts.count)
         var json: [UInt8] = [UInt8(ascii: "[")]
         json.reserveCapacity(drafts.count * 96)
-        for index in order {
+        for (place, index) in order.enumerated() {
+            places[index] = place
             let draft = drafts[index]
-            if json.count > 1 { json.append(UInt8(ascii: ",")) }
+            if place > 0 { json.append(UInt8(ascii: ",")) }
             json.append(UInt8(ascii: "["))
             appendJSONString(draft.email.description, to: &json)
             json.append(UInt8(ascii: ","))
@@ -112,10 +115,10 @@ extension SQLiteStore {
             if let zone = draft.timeZone { appendJSONString(zone, to: &json) } else { json += "null".utf8 }
             json.append(UInt8(ascii: ","))
             appendJSONString((draft.preferredChannel ?? .email).rawValue, to: &json)
-            json += ",\(index)]".utf8
+            json.append(UInt8(ascii: "]"))
         }
         json.append(UInt8(ascii: "]"))
-        return String(decoding: json, as: UTF8.self)
+        return (String(decoding: json, as: UTF8.self), places)
     }
 
     private static func foldedASCII(_ byte: UInt8) -> UInt8 {

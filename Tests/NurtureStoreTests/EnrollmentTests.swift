@@ -246,9 +246,9 @@ struct EnrollmentTests {
         #expect(try store.dueSend(enrollmentID: lees.id)?.dueAt == t0.addingTimeInterval(60))
     }
 
-    /// The store inserts a batch sorted by address (for the email index) but numbers it as listed: new prospects
-    /// and their enrollments keep the file's order, so steps due at the same time go out in that order.
-    @Test func anImportNumbersProspectsInTheOrderTheyAreListed() throws {
+    /// The store inserts a batch sorted by address (for the email index) but enrolls it as listed, so steps due
+    /// at the same time go out in the file's order.
+    @Test func anImportEnrollsProspectsInTheOrderTheyAreListed() throws {
         let store = try StoreFixture().store
         let earlier = try store.saveProspect(ProspectDraft(email: try address("mid@example.com")), at: t0)
         let emails = ["zed@example.com", "Amy@example.com", "mid@example.com", "bob@example.com", "amy@example.com"]
@@ -262,12 +262,13 @@ struct EnrollmentTests {
         }
         #expect(enrolled.count == 4, "zed, Amy, the known mid and bob; the second amy is the first one again")
         let new = enrolled.filter { $0.prospectID != earlier.id }
-        #expect(new.map(\.prospectID) == new.map(\.prospectID).sorted())
         #expect(new.map(\.id) == new.map(\.id).sorted())
         #expect(
             try new.map { try store.prospect(id: $0.prospectID)?.email.description } == [
                 "zed@example.com", "Amy@example.com", "bob@example.com",
             ])
+        let due = try store.dueSends(limit: nil).filter { $0.enrollmentID != enrolled[2].id }
+        #expect(due.map(\.enrollmentID) == new.map(\.id), "claimed in the list's order")
         #expect(try store.prospect(email: address("amy@example.com"))?.email.description == "Amy@example.com")
     }
 
