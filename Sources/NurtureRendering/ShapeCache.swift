@@ -47,9 +47,11 @@ final class ShapeCache: Sendable {
         return shape
     }
 
-    /// Markdown to HTML, through the passes that keep Ink from stalling on what it cannot read.
+    /// Markdown to HTML, through the passes that keep Ink from stalling or crashing on what it cannot read.
     func html(_ markdown: String) -> String {
         state.withLock { $0.inkRuns += 1 }
-        return MarkdownParser().html(from: UnclosedTags.escaped(Autolinks.expand(BracketNesting.limited(markdown))))
+        return MarkdownParser().html(
+            from: UnclosedTags.escaped(Autolinks.expand(BracketNesting.limited(FrontMatter.defused(markdown))))
+        )
     }
 }

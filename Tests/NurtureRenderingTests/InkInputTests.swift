@@ -48,4 +48,30 @@ struct InkInputTests {
         let rendered = try render("<p>Hello</p>\n")
         #expect(rendered.html.contains("<p>Hello</p>"))
     }
+
+    /// Found while making bodies render once per shape: Ink reads a body whose first block is a `---` line as
+    /// front matter. It crashed the process when the body ended in white space after a line with no `:`, and
+    /// otherwise dropped everything up to the next `---` (the unsubscribe footer's).
+    @Test(arguments: [
+        "---\nHello\n \n", "\n  ---\nHello\n\n", "[site]: https://acme.example\n---\nHello\n \n", "---\nHello",
+    ])
+    func aBodyOpeningWithARuleIsARuleAndItsText(body: String) throws {
+        let rendered = try render(body)
+        #expect(rendered.html.contains("<hr><p>Hello</p>"))
+        #expect(rendered.text.contains("Hello"))
+    }
+
+    @Test func aBodyOpeningWithARuleKeepsItsLinesBeforeTheFooter() throws {
+        let rendered = try render(
+            "---\nWelcome: glad you came\n", values: ["unsubscribe_url": "https://acme.example/u/x"])
+        #expect(rendered.html.contains("<hr><p>Welcome: glad you came</p>"))
+        #expect(rendered.html.contains("<a href=\"https://acme.example/u/x\">unsubscribe</a>"))
+    }
+
+    /// Only an opening `---` line is front matter to Ink; other rules, and dashes that are text, stay as written.
+    @Test func otherDashesAreLeftAsWritten() throws {
+        #expect(try render("Hi\n\n---\n\nBye\n").html.contains("<p>Hi</p><hr><p>Bye</p>"))
+        #expect(try render("----\nHello\n").html.contains("<hr><p>Hello</p>"))
+        #expect(try render("[not a definition] --- \n---\n").html.contains("[not a definition] ---"))
+    }
 }
