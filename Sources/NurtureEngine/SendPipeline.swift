@@ -177,7 +177,8 @@ final class SendPipeline: Sendable {
                         switch try runner.begin(step) {
                         case .next(let step): begun.append(Pending(begun: step, due: due))
                         case .done(let outcome):
-                            done.append((step.prepared, StepReport(due: due, prepared: step.prepared, outcome: outcome)))
+                            done.append(
+                                (step.prepared, StepReport(due: due, prepared: step.prepared, outcome: outcome)))
                         }
                     } catch {
                         release(due, after: error)
@@ -262,7 +263,7 @@ final class SendPipeline: Sendable {
         if let window = prepared.campaign.sendWindow(for: step), !window.contains(now, in: prepared.planned.calendar) {
             return "its send window closed while it waited"
         }
-        switch Result(catching: { try runner.store.enrollment(id: prepared.enrollment.id)?.status }) {
+        switch Result(catching: { try runner.store.enrollmentStatus(id: prepared.enrollment.id) }) {
         case .success(.active): return nil
         case .success: return "the enrollment ended while it waited"
         case .failure(let error): return "the state database failed: \(error)"

@@ -38,6 +38,8 @@ public protocol NurtureStore: Sendable {
         firstDue: (StoredProspect, _ lastEmailSent: Date?) throws -> Date
     ) throws -> [EnrollmentResult]
     func enrollment(id: EnrollmentID) throws -> Enrollment?
+    /// Just the status: what the engine looks at once more right before a send.
+    func enrollmentStatus(id: EnrollmentID) throws -> EnrollmentStatus?
     func enrollments(prospectID: ProspectID) throws -> [Enrollment]
     /// Ends the prospect's live enrollments (in one campaign, or all), removing their due steps; then resumes
     /// the highest-priority paused enrollment left, if any. Returns the ones it ended.

@@ -121,6 +121,13 @@ extension SQLiteStore {
         try read { db in try Self.enrollment(id: id, in: db) }
     }
 
+    public func enrollmentStatus(id: EnrollmentID) throws -> EnrollmentStatus? {
+        try read { db in
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT status FROM enrollments WHERE id = ?"), arguments: [id])?
+                .value("status")
+        }
+    }
+
     public func enrollments(prospectID: ProspectID) throws -> [Enrollment] {
         try read { db in
             try Row.fetchAll(

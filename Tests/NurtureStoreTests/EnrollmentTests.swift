@@ -272,6 +272,16 @@ struct EnrollmentTests {
         #expect(try store.prospect(email: address("amy@example.com"))?.email.description == "Amy@example.com")
     }
 
+    @Test func theStatusAloneReadsAsTheWholeEnrollmentDoes() throws {
+        let store = try StoreFixture().store
+        let prospect = try store.saveProspect(ProspectDraft(email: try address("dana@acme.example")), at: t0)
+        let (enrollment, _) = try store.enrolled(prospect, in: "nurture")
+        #expect(try store.enrollmentStatus(id: enrollment.id) == .active)
+        _ = try store.endEnrollments(prospectID: prospect.id, campaignID: nil, reason: .reply, at: t0)
+        #expect(try store.enrollmentStatus(id: enrollment.id) == .stopped)
+        #expect(try store.enrollmentStatus(id: enrollment.id + 1) == nil)
+    }
+
     @Test func enrollingAnUnknownProspectThrows() throws {
         let store = try SQLiteStore.inMemory()
         let error = #expect(throws: StoreError.self) {
