@@ -49,7 +49,8 @@ struct BodyShape: Sendable {
         var html = literals[0]
         for (slot, literal) in zip(slots, literals.dropFirst()) {
             guard let value = escaped[slot.index] else { return nil }
-            html += slot.inCode ? Self.escapedAsCode(value) : value
+            // What Ink writes in code for the text it reads there.
+            html += slot.inCode ? HTMLDocument.escape(value, quotes: false) : value
             html += literal
         }
         return html
@@ -122,20 +123,6 @@ struct BodyShape: Sendable {
         }
         literals.append(String(literal))
         return (literals, slots)
-    }
-
-    /// What Ink writes in code for the text it reads there.
-    private static func escapedAsCode(_ text: String) -> String {
-        var escaped = ""
-        for character in text {
-            switch character {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            default: escaped.append(character)
-            }
-        }
-        return escaped
     }
 }
 

@@ -22,14 +22,15 @@ public enum HTMLDocument {
         """
     }
 
-    static func escape(_ text: String) -> String {
+    /// - Parameter quotes: whether `"` is escaped too (for attributes); Ink leaves it as it is in code.
+    static func escape(_ text: String, quotes: Bool = true) -> String {
         var escaped = ""
         for character in text {
             switch character {
             case "&": escaped += "&amp;"
             case "<": escaped += "&lt;"
             case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
+            case "\"" where quotes: escaped += "&quot;"
             default: escaped.append(character)
             }
         }
