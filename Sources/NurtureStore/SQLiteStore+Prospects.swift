@@ -91,9 +91,8 @@ extension SQLiteStore {
 
     /// `[[email, attributes, time zone, channel], …]`: a batch of prospects as one JSON text, for `json_each`,
     /// in the order of their addresses as the email index sorts them (ASCII letters folded); and each draft's
-    /// place in it. Rows inserted in that order, with ids in that order, land one after the other in the
-    /// table and close together in the email index: a list in no particular order took twice as long when
-    /// inserted as it came.
+    /// place in it. Rows inserted in that order, with ids in that order, are appended to the table and reach
+    /// the email index in its own order, instead of at random places in both.
     static func encode(_ drafts: [ProspectDraft]) -> (json: String, places: [Int]) {
         let keys = drafts.map { draft in draft.email.description.utf8.map(foldedASCII) }
         // Equal addresses keep the list's order, so the first mention is the one inserted.
