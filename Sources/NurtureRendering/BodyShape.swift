@@ -23,9 +23,9 @@ struct BodyShape: Sendable {
     ///   - markdown: the body as Mustache rendered it with placeholders, the footer appended.
     ///   - html: Markdown to HTML, the passes before Ink included.
     init?(markdown: String, html: (String) -> String) {
-        // Link definitions and references look names up, and front matter reads `key: value` lines and drops them:
-        // a value would be more than text there.
-        guard !markdown.contains("]["), !markdown.contains("]:"), markdown.drop(while: \.isWhitespace).first != "-",
+        // Link definitions and references look names up: a value would be more than text there. (Front matter,
+        // which would drop `key: value` lines, never reaches Ink: see `FrontMatter`.)
+        guard !markdown.contains("]["), !markdown.contains("]:"),
             let (marked, indices) = Self.marked(markdown), let (literals, slots) = Self.cut(html(marked))
         else { return nil }
         (self.literals, self.slots, self.indices) = (literals, slots, indices)
