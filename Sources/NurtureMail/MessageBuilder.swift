@@ -44,18 +44,22 @@ public struct MessageBuilder: Sendable {
         fields += message.extraHeaders.map { HeaderEncoding.unstructured($0.name, $0.value) }
         fields.append(HeaderField("Content-Type", pieces: ["multipart/alternative;", " boundary=\"\(boundary)\""]))
 
-        var text = fields.map(\.folded).joined() + "\r\n"
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(1024 + (message.textBody.utf8.count + message.htmlBody.utf8.count) * 9 / 8)
+        for field in fields { bytes += field.folded.utf8 }
+        bytes += "\r\n".utf8
         for (type, body) in [("text/plain", message.textBody), ("text/html", message.htmlBody)] {
-            text += "--\(boundary)\r\n"
-            text += "Content-Type: \(type); charset=utf-8\r\n"
-            text += "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+            bytes += "--\(boundary)\r\n".utf8
+            bytes += "Content-Type: \(type); charset=utf-8\r\n".utf8
+            bytes += "Content-Transfer-Encoding: quoted-printable\r\n\r\n".utf8
+            QuotedPrintable.append(body, to: &bytes)
             // The CRLF before the next delimiter belongs to the delimiter (RFC 2046 §5.1.1), not to the body.
-            text += QuotedPrintable.encode(body) + "\r\n"
+            bytes += "\r\n".utf8
         }
-        text += "--\(boundary)--\r\n"
+        bytes += "--\(boundary)--\r\n".utf8
 
         return EncodedMessage(
-            bytes: Array(text.utf8),
+            bytes: bytes,
             messageID: messageID,
             envelopeFrom: message.from.address,
             envelopeTo: message.to.address

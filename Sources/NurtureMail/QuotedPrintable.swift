@@ -8,43 +8,56 @@ enum QuotedPrintable {
     /// A final line break is kept as a final CRLF, so the part decodes to the text with CRLF line endings,
     /// nothing added. A CR that does not start a CRLF is data, and is encoded as `=0D`.
     static func encode(_ text: String) -> String {
-        let bytes = Array(text.utf8)
         var output: [UInt8] = []
-        output.reserveCapacity(bytes.count + bytes.count / 8 + 16)
-        var lineStart = 0
-        while true {
-            let lineFeedIndex = bytes[lineStart...].firstIndex(of: lineFeed) ?? bytes.count
-            let lineEnd =
-                lineFeedIndex > lineStart && bytes[lineFeedIndex - 1] == carriageReturn
-                ? lineFeedIndex - 1 : lineFeedIndex
-            encodeLine(bytes[lineStart..<lineEnd], into: &output)
-            guard lineFeedIndex < bytes.count else { break }
-            output += [carriageReturn, lineFeed]
-            lineStart = lineFeedIndex + 1
-        }
+        append(text, to: &output)
         return String(decoding: output, as: UTF8.self)
     }
 
-    /// Appends one line's encoding, byte by byte: no array per character (this runs over every byte sent).
-    private static func encodeLine(_ line: ArraySlice<UInt8>, into output: inout [UInt8]) {
+    /// `encode(text)`, appended to a message's bytes. Reads the text's UTF-8 in place: this runs over every byte
+    /// sent, and indexing slices of an array retained and released its storage for every byte.
+    static func append(_ text: String, to output: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { bytes in
+            output.reserveCapacity(output.count + bytes.count + bytes.count / 8 + 16)
+            var lineStart = 0
+            while true {
+                var lineFeedIndex = lineStart
+                while lineFeedIndex < bytes.count && bytes[lineFeedIndex] != lineFeed { lineFeedIndex += 1 }
+                let lineEnd =
+                    lineFeedIndex > lineStart && bytes[lineFeedIndex - 1] == carriageReturn
+                    ? lineFeedIndex - 1 : lineFeedIndex
+                encodeLine(UnsafeBufferPointer(rebasing: bytes[lineStart..<lineEnd]), into: &output)
+                guard lineFeedIndex < bytes.count else { break }
+                output.append(carriageReturn)
+                output.append(lineFeed)
+                lineStart = lineFeedIndex + 1
+            }
+        }
+    }
+
+    /// Appends one line's encoding, byte by byte.
+    private static func encodeLine(_ line: UnsafeBufferPointer<UInt8>, into output: inout [UInt8]) {
         var lineLength = 0
-        var index = line.startIndex
-        while index < line.endIndex {
+        var index = 0
+        while index < line.count {
             // A character's bytes stay on one line: legal either way, but kinder to readers that decode per line.
-            let end = min(index + sequenceLength(leadByte: line[index]), line.endIndex)
-            let isLast = end == line.endIndex
+            let end = min(index + sequenceLength(leadByte: line[index]), line.count)
+            let isLast = end == line.count
             var width = 0
-            for byte in line[index..<end] { width += isLiteral(byte, atEndOfLine: isLast) ? 1 : 3 }
+            for position in index..<end { width += isLiteral(line[position], atEndOfLine: isLast) ? 1 : 3 }
             // Leave room for the `=` of a soft break unless nothing follows on this line.
             if lineLength + width > maximumLineLength - (isLast ? 0 : 1) {
-                output += [equalsSign, carriageReturn, lineFeed]
+                output.append(equalsSign)
+                output.append(carriageReturn)
+                output.append(lineFeed)
                 lineLength = 0
             }
             if lineLength == 0, startsFragileLine(line, at: index) {
                 appendEscaped(line[index], to: &output)
                 width = 3
             } else {
-                for byte in line[index..<end] {
+                for position in index..<end {
+                    let byte = line[position]
                     if isLiteral(byte, atEndOfLine: isLast) {
                         output.append(byte)
                     } else {
@@ -74,7 +87,7 @@ enum QuotedPrintable {
 
     /// A `.` opening a line is the end-of-data mark to an SMTP server if a transport forgets to dot-stuff, and
     /// `From ` opening a line gets rewritten to `>From ` by mbox tools; encoding the first character avoids both.
-    private static func startsFragileLine(_ line: ArraySlice<UInt8>, at index: Int) -> Bool {
+    private static func startsFragileLine(_ line: UnsafeBufferPointer<UInt8>, at index: Int) -> Bool {
         line[index] == UInt8(ascii: ".") || line[index...].starts(with: "From ".utf8)
     }
 

@@ -10,7 +10,13 @@ public struct SystemRandomBytes: RandomBytesSource {
 
     public func randomBytes(count: Int) -> [UInt8] {
         var generator = SystemRandomNumberGenerator()
-        return (0..<count).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+        // Eight bytes a draw: each draw is a getrandom call, and a byte a draw made 35 of them per message.
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(count + 7)
+        while bytes.count < count {
+            withUnsafeBytes(of: generator.next() as UInt64) { bytes += $0 }
+        }
+        return Array(bytes.prefix(count))
     }
 }
 
