@@ -1,14 +1,23 @@
 import DequeModule
 import Foundation
 
-/// A queue between two stages of a pipeline (the engine's sends, an import's reading and writing): `put` waits while it holds `capacity` items, `take` waits
-/// for one, `takeAll` for everything there is; after `close` and once empty, the takers get nil.
+/// A queue between two stages of a pipeline (the engine's sends, an import's reading and writing): `put` waits
+/// while it holds `capacity` items, `take` waits for one, `takeAll` for everything there is; after `close` and
+/// once empty, the takers get nil.
+///
+/// A put wakes one waiting taker, and a take one waiting putter: the engine's four connections wait here for
+/// every message, and waking them all for each one cost more CPU in context switches than composing it.
 public final class Handoff<Item: Sendable>: @unchecked Sendable {
     // NSCondition guards every field; @unchecked because the lock, not the type system, makes it safe.
     private let condition = NSCondition()
     private var items = Deque<Item>()
     private var closed = false
     private let capacity: Int
+    /// Who waits on `condition`: takers for any item, patient takers for `patientWant` of them, putters for room.
+    private var waitingTakers = 0
+    private var waitingPatient = 0
+    private var patientWant = Int.max
+    private var waitingPutters = 0
 
     public init(capacity: Int = .max) {
         self.capacity = max(1, capacity)
@@ -26,19 +35,23 @@ public final class Handoff<Item: Sendable>: @unchecked Sendable {
     public func put(_ item: Item) -> Bool {
         condition.lock()
         defer { condition.unlock() }
-        while items.count >= capacity && !closed { condition.wait() }
+        while items.count >= capacity && !closed {
+            waitingPutters += 1
+            condition.wait()
+            waitingPutters -= 1
+        }
         guard !closed else { return false }
         items.append(item)
-        condition.broadcast()
+        if waitingTakers > 0 || (waitingPatient > 0 && items.count >= patientWant) { wakeOne() }
         return true
     }
 
     public func take() -> Item? {
         condition.lock()
         defer { condition.unlock() }
-        while items.isEmpty && !closed { condition.wait() }
+        waitForAnItem()
         guard let item = items.popFirst() else { return nil }
-        condition.broadcast()
+        if waitingPutters > 0 { wakeOne() }
         return item
     }
 
@@ -47,15 +60,19 @@ public final class Handoff<Item: Sendable>: @unchecked Sendable {
     public func takeAll(atLeast count: Int, patience: TimeInterval, moreComing: () -> Bool) -> [Item]? {
         condition.lock()
         defer { condition.unlock() }
-        while items.isEmpty && !closed { condition.wait() }
+        waitForAnItem()
         guard !items.isEmpty else { return nil }
         if items.count < count && moreComing() {
             let deadline = Date(timeIntervalSinceNow: patience)
+            waitingPatient += 1
+            patientWant = min(patientWant, count)
             while items.count < count && !closed && condition.wait(until: deadline) {}
+            waitingPatient -= 1
+            if waitingPatient == 0 { patientWant = .max }
         }
         let taken = Array(items)
         items.removeAll(keepingCapacity: true)
-        condition.broadcast()
+        if waitingPutters > 0 { wakeOne() }
         return taken
     }
 
@@ -64,5 +81,19 @@ public final class Handoff<Item: Sendable>: @unchecked Sendable {
         closed = true
         condition.broadcast()
         condition.unlock()
+    }
+
+    private func waitForAnItem() {
+        while items.isEmpty && !closed {
+            waitingTakers += 1
+            condition.wait()
+            waitingTakers -= 1
+        }
+    }
+
+    /// Wakes one waiter when only one kind waits, so it is one that can go on; everyone when kinds are mixed.
+    private func wakeOne() {
+        let kinds = [waitingTakers, waitingPatient, waitingPutters].count { $0 > 0 }
+        if kinds > 1 { condition.broadcast() } else { condition.signal() }
     }
 }
