@@ -39,7 +39,7 @@ public final class Scheduler: Sendable {
     private let store: any NurtureStore
     private let clock: any WallClock
     private let settings: EngineSettings
-    private let timing: ClaimTiming
+    private let lead: TimeInterval
     private let pipeline: SendPipeline
     private let queue = DispatchQueue(label: "nurture.scheduler")
     private let stopping: Stopping
@@ -78,10 +78,9 @@ public final class Scheduler: Sendable {
     /// - Parameters:
     ///   - transports: one per connection (`settings.connections` of them), each reused across sends.
     ///   - lead: how far ahead of its instant, in engine time, a step is claimed, composed and recorded as in
-    ///     flight, so its SMTP transaction starts at the instant rather than a few commits after it (the timer
-    ///     claims once the earliest step is half the lead away: see `ClaimTiming`). A step recorded ahead is in
-    ///     flight for that long: the send journal has a next start send it after all if the process dies before it
-    ///     reached SMTP. Zero, unless a test moves the manual clock from another thread.
+    ///     flight, so its SMTP transaction starts at the instant rather than a few commits after it. A step
+    ///     recorded ahead is in flight for that long: a crash then reports it as uncertain. Zero, unless a test
+    ///     moves the manual clock from another thread.
     ///   - onOutcome: told about every step handled (for logs and tests); called on a worker thread.
     ///   - onProblem: told, once, when the scheduler itself cannot work (the state database failing, the SMTP
     ///     server down or refusing our login); sending pauses until it can.
@@ -98,7 +97,7 @@ public final class Scheduler: Sendable {
         self.store = runner.store
         self.clock = runner.clock
         self.settings = runner.settings
-        self.timing = ClaimTiming(lead: lead)
+        self.lead = max(0, lead)
         let stopping = Stopping()
         self.stopping = stopping
         self.report = onOutcome
@@ -174,7 +173,7 @@ public final class Scheduler: Sendable {
             // Claimed and planned again in one transaction: a batch's reads share one snapshot and one commit.
             let (claimed, ready) = try store.grouped {
                 let batch = try store.claimDueSends(
-                    dueBy: timing.horizon(now: clock.now()), limit: settings.batchSize)
+                    dueBy: clock.now().addingTimeInterval(lead), limit: settings.batchSize)
                 return (
                     batch.count,
                     batch.compactMap { prepare($0, prospectsInBatch: &prospectsInBatch, deferred: &deferred) }
@@ -207,7 +206,7 @@ public final class Scheduler: Sendable {
             return nil
         }
         do {
-            switch try runner.prepare(due, sendingBy: timing.horizon(now: clock.now())) {
+            switch try runner.prepare(due, sendingBy: clock.now().addingTimeInterval(lead)) {
             case .done(let outcome):
                 report(StepReport(due: due, outcome: outcome, campaignID: nil, prospect: nil))
                 return nil
@@ -300,12 +299,13 @@ public final class Scheduler: Sendable {
         do {
             let next = try storeWorks {
                 let next = try store.nextDueTime()
-                guard pipeline.hasUnrecorded || timing.claimsNow(earliest: next, now: clock.now()) else { return next }
+                guard pipeline.hasUnrecorded || next.map({ $0 <= clock.now().addingTimeInterval(lead) }) == true
+                else { return next }
                 // What was claimed is no longer next: look again.
                 try claimAndCompose()
                 return try store.nextDueTime()
             }
-            let due = next.map(timing.lookAgain(for:))
+            let due = next.map { $0.addingTimeInterval(-lead) }
             let paused = pipeline.health.pausedUntil(now: clock.now())
             arm(for: paused.map { paused in max(paused, due ?? paused) } ?? due)
         } catch {
