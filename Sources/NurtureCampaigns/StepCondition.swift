@@ -30,6 +30,20 @@ public enum StepCondition: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
+extension StepCondition {
+    var isAboutClicks: Bool {
+        if case .clicked = self { return true }
+        return false
+    }
+}
+
+extension Campaign {
+    /// Whether any step goes or not by what the prospect clicked: only then must a step's planning look clicks up.
+    public var hasClickConditions: Bool {
+        steps.contains { step in (step.skipIf + step.onlyIf).contains(where: \.isAboutClicks) }
+    }
+}
+
 extension Step {
     /// Its time and whether it goes depend on nothing about a prospect but the time zone and preferred channel: no
     /// `wait: { until: ATTRIBUTE }`, no condition. Plans for such a step can be shared between prospects.

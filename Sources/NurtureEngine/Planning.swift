@@ -30,8 +30,11 @@ extension EngineSettings {
     )
         throws -> StepPlanner
     {
-        let clicked = try store.clickedSteps(
-            prospectID: prospect.id, campaignID: campaign.id, since: enrollment.enrolledAt)
+        // A query per step sent, for campaigns that never ask.
+        let clicked =
+            campaign.hasClickConditions
+            ? try store.clickedSteps(prospectID: prospect.id, campaignID: campaign.id, since: enrollment.enrolledAt)
+            : []
         return planner(for: campaign, prospect: prospect, enrolledAt: enrollment.enrolledAt, clickedSteps: clicked)
     }
 }

@@ -21,6 +21,18 @@ struct StepConditionTests {
         return planner.plan(anchor: start, lastEmailSent: nil, now: start)
     }
 
+    /// The scheduler looks clicks up for a step only when the campaign has a condition on them.
+    @Test func aCampaignHasClickConditionsOnlyWhenAStepSkipsOrGoesByAClick() throws {
+        #expect(try Fixtures.campaign(steps: Self.steps).hasClickConditions)
+        let onlyAttributes = Self.steps.split(separator: "\n").filter { !$0.contains("clicked") }.joined(separator: "\n")
+        #expect(try !Fixtures.campaign(steps: onlyAttributes).hasClickConditions)
+        let onlyIfClicked = """
+              - { id: thanks, wait: 0, send_window: any, email: { subject: "Thanks", body: body.md } }
+              - { id: more, wait: 1 day, only_if: { clicked: thanks }, email: { subject: "M", body: body.md } }
+            """
+        #expect(try Fixtures.campaign(steps: onlyIfClicked).hasClickConditions)
+    }
+
     @Test func onlyIfSendsOnlyToProspectsWithOneOfTheValuesIgnoringCase() throws {
         let saas = try plan(attributes: ["industry": " SaaS "])
         #expect(saas.map(\.isSkipped) == [false, false, false, false])
