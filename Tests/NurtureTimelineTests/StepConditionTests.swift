@@ -24,7 +24,8 @@ struct StepConditionTests {
     /// The scheduler looks clicks up for a step only when the campaign has a condition on them.
     @Test func aCampaignHasClickConditionsOnlyWhenAStepSkipsOrGoesByAClick() throws {
         #expect(try Fixtures.campaign(steps: Self.steps).hasClickConditions)
-        let onlyAttributes = Self.steps.split(separator: "\n").filter { !$0.contains("clicked") }.joined(separator: "\n")
+        let onlyAttributes = Self.steps.split(separator: "\n").filter { !$0.contains("clicked") }
+            .joined(separator: "\n")
         #expect(try !Fixtures.campaign(steps: onlyAttributes).hasClickConditions)
         let onlyIfClicked = """
               - { id: thanks, wait: 0, send_window: any, email: { subject: "Thanks", body: body.md } }
