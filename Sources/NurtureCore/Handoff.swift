@@ -6,7 +6,7 @@ import Foundation
 /// once empty, the takers get nil.
 ///
 /// A put wakes one waiting taker, and a take one waiting putter: the engine's four connections wait here for
-/// every message, and waking them all for each one cost more CPU in context switches than composing it.
+/// every message, and waking all four for each one woke three for nothing.
 public final class Handoff<Item: Sendable>: @unchecked Sendable {
     // NSCondition guards every field; @unchecked because the lock, not the type system, makes it safe.
     private let condition = NSCondition()
@@ -72,7 +72,8 @@ public final class Handoff<Item: Sendable>: @unchecked Sendable {
         }
         let taken = Array(items)
         items.removeAll(keepingCapacity: true)
-        if waitingPutters > 0 { wakeOne() }
+        // Room for every waiting putter now.
+        if waitingPutters > 0 { condition.broadcast() }
         return taken
     }
 
