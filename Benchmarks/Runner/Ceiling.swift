@@ -11,6 +11,8 @@ enum Ceiling {
         let failed: Int
         /// From the moment every thread was told to go to the last message's end.
         let seconds: Double
+        /// CPU time this process used meanwhile (the sending threads, libcurl and the kernel's side of the sockets).
+        let cpuSeconds: Double
         var messagesPerSecond: Double { Double(delivered) / seconds }
     }
 
@@ -40,10 +42,19 @@ enum Ceiling {
             }.start()
         }
         let started = ContinuousClock.now
+        let cpuAtStart = processCPUSeconds()
         for _ in transports { go.signal() }
         done.wait()
         return Result(
             delivered: delivered.load(ordering: .relaxed), failed: failed.load(ordering: .relaxed),
-            seconds: (ContinuousClock.now - started).seconds)
+            seconds: (ContinuousClock.now - started).seconds, cpuSeconds: processCPUSeconds() - cpuAtStart)
+    }
+
+    /// User and system CPU time of this whole process so far.
+    private static func processCPUSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
 }

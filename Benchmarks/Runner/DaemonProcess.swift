@@ -40,6 +40,19 @@ final class DaemonProcess {
         try ProcessMemory(pid: pid)
     }
 
+    /// CPU time the daemon has used so far, every thread, user and system, in seconds.
+    func cpuSeconds() throws -> Double {
+        // `pid (comm) state ppid ...`: utime and stime are the 12th and 13th fields after the closing parenthesis.
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { throw BenchError("cannot read /proc/\(pid)/stat: the process is gone") }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else {
+            throw BenchError("cannot read the CPU times in /proc/\(pid)/stat")
+        }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
     /// SIGTERM, then waits for the exit (SIGKILL after `timeout`).
     func stop(timeout: Double = 60) {
         guard process.isRunning else { return }

@@ -36,9 +36,12 @@ import Testing
         let workloads = Set(figures.compactMap { $0["workload"] as? String })
         #expect(workloads == ["throughput", "scale", "timer"])
         for figure in figures where figure["workload"] as? String == "throughput" {
-            #expect((figure["nurture"] as? Double ?? 0) > 0)
+            // The daemon's CPU time comes in clock ticks (10 ms): forty sends may show none.
+            let isCPU = (figure["name"] as? String)?.hasPrefix("CPU per message") == true
+            #expect((figure["nurture"] as? Double ?? -1) >= (isCPU ? 0 : 1))
             #expect((figure["reference"] as? Double ?? 0) > 0)
         }
+        #expect(figures.filter { ($0["name"] as? String)?.hasPrefix("CPU per message") == true }.count == 2)
         let sent = figures.first { ($0["name"] as? String)?.hasPrefix("sent of") == true }
         #expect(sent?["met"] as? Bool == true, "every timed send went out")
         #expect((report["machine"] as? [String: Any])?["processors"] as? Int ?? 0 > 0)
