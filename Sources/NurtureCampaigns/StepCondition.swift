@@ -40,7 +40,7 @@ extension StepCondition {
 extension Campaign {
     /// Whether any step goes or not by what the prospect clicked: only then must a step's planning look clicks up.
     public var hasClickConditions: Bool {
-        steps.contains { step in (step.skipIf + step.onlyIf).contains(where: \.isAboutClicks) }
+        steps.contains { $0.skipIf.contains(where: \.isAboutClicks) || $0.onlyIf.contains(where: \.isAboutClicks) }
     }
 }
 

@@ -94,7 +94,7 @@ public final class Handoff<Item: Sendable>: @unchecked Sendable {
 
     /// Wakes one waiter when only one kind waits, so it is one that can go on; everyone when kinds are mixed.
     private func wakeOne() {
-        let kinds = [waitingTakers, waitingPatient, waitingPutters].count { $0 > 0 }
+        let kinds = (waitingTakers > 0 ? 1 : 0) + (waitingPatient > 0 ? 1 : 0) + (waitingPutters > 0 ? 1 : 0)
         if kinds > 1 { condition.broadcast() } else { condition.signal() }
     }
 }
