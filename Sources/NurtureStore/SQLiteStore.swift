@@ -64,6 +64,15 @@ public struct SQLiteStore: NurtureStore {
         #endif
     }
 
+    /// Lets the connection that writes keep up to `bytes` of the database's pages in memory, instead of SQLite's
+    /// 2 MB. For a bulk import: each of its transactions touches most of the email index, and with the default
+    /// the pages are read back and spilled to the WAL many times over within one transaction.
+    public func reservePageCache(bytes: Int) throws {
+        try wrap {
+            try writer.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA cache_size = \(-(bytes / 1024))") }
+        }
+    }
+
     /// A private database in memory, for tests of the logic above the store.
     public static func inMemory() throws -> SQLiteStore {
         do {

@@ -29,8 +29,14 @@ struct ImportCommand: ParsableCommand {
     /// under a second of a running daemon waiting for each commit).
     static let batchSize = 50_000
 
+    /// The writer's page cache during an import. With SQLite's 2 MB, a batch whose addresses land all over the
+    /// email index reads its pages back and spills them to the WAL many times over: a million shuffled rows took
+    /// 14–16 s against 9–12 s with 64 MB (for about 80 MB more memory; rows in address order gain little).
+    static let pageCacheBytes = 64 << 20
+
     func run() throws {
         let runtime = try Runtime(options: options)
+        try runtime.store.reservePageCache(bytes: Self.pageCacheBytes)
         let campaign: Campaign
         do {
             campaign = try runtime.enroller.campaign(self.campaign)

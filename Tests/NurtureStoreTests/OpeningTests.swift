@@ -38,6 +38,14 @@ struct OpeningTests {
         #expect(try fixture.openAgain().journalMode() == "wal")
     }
 
+    @Test func aBulkImportCanReserveALargerPageCacheForTheWriter() throws {
+        let fixture = try StoreFixture()
+        let standard = try fixture.store.pageCacheBytes()
+        try fixture.store.reservePageCache(bytes: 64 << 20)
+        #expect(standard < 64 << 20)
+        #expect(try fixture.store.pageCacheBytes() == 64 << 20)
+    }
+
     @Test func theFolderIsCreatedWhenMissing() throws {
         let fixture = try StoreFixture()
         #expect(FileManager.default.fileExists(atPath: fixture.path))
