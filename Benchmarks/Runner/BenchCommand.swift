@@ -51,6 +51,7 @@ struct BenchCommand: ParsableCommand {
         defer { sink.stop() }
         Progress.say("smtp-sink on 127.0.0.1:\(sink.port); sizes: \(sizes.name); \(runs) runs")
 
+        let cpuAtStart = CPUTimes.now()
         var report = Report(
             machine: .current(), sizes: sizes, runs: runs, largeRuns: largeRuns ?? runs, peerRuns: peerRuns)
         var calibration = Calibration()
@@ -71,7 +72,7 @@ struct BenchCommand: ParsableCommand {
             let workload = PeerWorkload(tools: tools, sink: sink, sizes: sizes, runs: peerRuns)
             report.add(try workload.run(calibration: calibration))
         }
-        report.finish()
+        report.finish(cpuAtStart: cpuAtStart)
         print(report.table)
         try report.write(to: URL(fileURLWithPath: output))
         Progress.say("wrote \(output)")

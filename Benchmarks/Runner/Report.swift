@@ -21,8 +21,10 @@ struct Report: Codable {
         self.figures += figures
     }
 
-    mutating func finish() {
+    /// - Parameter cpuAtStart: the machine's CPU times when the run began, for the share stolen over it.
+    mutating func finish(cpuAtStart: CPUTimes?) {
         machine.loadAverageAtEnd = Machine.loadAverage()
+        machine.stolenPercent = cpuAtStart.flatMap { start in CPUTimes.now()?.stolenPercent(since: start) }
     }
 
     func write(to file: URL) throws {

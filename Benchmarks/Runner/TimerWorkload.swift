@@ -15,7 +15,11 @@ struct TimerWorkload {
             Progress.say(
                 "timer \(count) over \(Int(spread)) s, run \(run)/\(runs): \(timed.lateness.sent) sent, lateness p50 "
                     + "\(Report.format(timed.lateness.p50, unit: "ms")), p99 \(Report.format(timed.lateness.p99, unit: "ms")), "
-                    + "max \(Report.format(timed.lateness.max, unit: "ms"))")
+                    + "max \(Report.format(timed.lateness.max, unit: "ms"))"
+                    + (timed.steal.map {
+                        String(format: "; CPU stolen by the host %.1f %% (worst second %.0f %%)", $0.meanPercent,
+                            $0.worstSecondPercent)
+                    } ?? ""))
         }
         let label = "\(count.formatted(.number.grouping(.automatic))) over \(Int(spread)) s"
         var notes = measured.compactMap(\.note)
@@ -36,6 +40,14 @@ struct TimerWorkload {
                 "timer", "sent of \(count.formatted(.number.grouping(.automatic)))", unit: "",
                 runs: measured.map { Double($0.lateness.sent) },
                 target: "all", isMet: { Int($0) == count }),
+            // The daemon needs about one of two cores for the full run: what the host takes decides whether it
+            // keeps up, so each run's lateness is read beside these.
+            Figure(
+                "timer", "CPU stolen by the host during the sends", unit: "%",
+                runs: measured.compactMap(\.steal?.meanPercent)),
+            Figure(
+                "timer", "CPU stolen by the host, worst second", unit: "%",
+                runs: measured.compactMap(\.steal?.worstSecondPercent)),
         ]
     }
 
@@ -48,6 +60,8 @@ struct TimerWorkload {
         /// The daemon's memory half a second before the first send falls due.
         let waitingMemory: ProcessMemory
         let note: String?
+        /// From half a second before the first send fell due until the last went out (or the run gave up).
+        let steal: StealMeter.Reading?
     }
 
     /// One run: import `count` prospects whose `send_at` instants start a few seconds after the import and daemon
@@ -73,12 +87,15 @@ struct TimerWorkload {
             ? "the daemon was ready only \(String(format: "%.2f", margin)) s before the first send fell due" : nil
         pause(margin - 0.5)
         let memory = try daemon.memory()
+        let steal = StealMeter()
+        defer { steal.stop() }
         let database = try StateDatabase(path: workspace.database.path)
         // A daemon that cannot keep up is stopped a while after the last send fell due, not waited for: what
         // had not gone out by then counts as late by at least that much.
         _ = try database.waitUntilAllSent(
             timeout: firstDueDate.timeIntervalSinceNow + spread + TimerWorkload.grace(spread))
         let stoppedAt = Date().timeIntervalSince1970 * 1000
+        let stolen = steal.stop()
         daemon.stop()
         var sent = Set<Int>()
         var lateness: [Double] = []
@@ -93,6 +110,6 @@ struct TimerWorkload {
         }
         return TimedRun(
             lateness: LatenessSummary(latenessMilliseconds: lateness, unsentLowerBounds: unsent, expected: count),
-            importSeconds: imported.seconds, waitingMemory: memory, note: note)
+            importSeconds: imported.seconds, waitingMemory: memory, note: note, steal: stolen)
     }
 }

@@ -44,6 +44,13 @@ import Testing
         #expect(figures.filter { ($0["name"] as? String)?.hasPrefix("CPU per message") == true }.count == 2)
         let sent = figures.first { ($0["name"] as? String)?.hasPrefix("sent of") == true }
         #expect(sent?["met"] as? Bool == true, "every timed send went out")
-        #expect((report["machine"] as? [String: Any])?["processors"] as? Int ?? 0 > 0)
+        let machine = report["machine"] as? [String: Any]
+        #expect(machine?["processors"] as? Int ?? 0 > 0)
+        // Shares of the CPU time: the whole run's, and the timer's sends' (their mean and their worst second).
+        let stolen = figures.filter { ($0["name"] as? String)?.hasPrefix("CPU stolen by the host") == true }
+        #expect(stolen.count == 2)
+        for share in stolen.compactMap({ $0["nurture"] as? Double }) + [machine?["stolenPercent"] as? Double ?? -1] {
+            #expect((0...100).contains(share))
+        }
     }
 }
