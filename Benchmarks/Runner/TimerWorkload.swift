@@ -14,10 +14,12 @@ struct TimerWorkload {
             measured.append(timed)
             Progress.say(
                 "timer \(count) over \(Int(spread)) s, run \(run)/\(runs): \(timed.lateness.sent) sent, lateness p50 "
-                    + "\(Report.format(timed.lateness.p50, unit: "ms")), p99 \(Report.format(timed.lateness.p99, unit: "ms")), "
+                    + "\(Report.format(timed.lateness.p50, unit: "ms")), "
+                    + "p99 \(Report.format(timed.lateness.p99, unit: "ms")), "
                     + "max \(Report.format(timed.lateness.max, unit: "ms"))"
                     + (timed.steal.map {
-                        String(format: "; CPU stolen by the host %.1f %% (worst second %.0f %%)", $0.meanPercent,
+                        String(
+                            format: "; CPU stolen by the host %.1f %% (worst second %.0f %%)", $0.meanPercent,
                             $0.worstSecondPercent)
                     } ?? ""))
         }
