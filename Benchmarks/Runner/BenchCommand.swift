@@ -34,8 +34,19 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "The Python that has APScheduler and SQLAlchemy.") var python = "Benchmarks/.venv/bin/python"
     @Option(help: "The peer script.") var peerScript = "Benchmarks/peer/peer.py"
     @Option(help: "Where the JSON goes.") var output = "Benchmarks/results/latest.json"
+    @Option(
+        help: """
+            Record the daemon with `perf record` while it sends (throughput and timer workloads), one perf.data \
+            file per run in this folder; see scripts/profile.
+            """)
+    var perfRecord: String?
 
     func run() throws {
+        // Started by a test runner, this process may inherit blocked signals, and its children would too: a
+        // `perf record` that never sees its SIGINT never stops. What it starts gets the default, as from a shell.
+        var none = sigset_t()
+        sigemptyset(&none)
+        pthread_sigmask(SIG_SETMASK, &none, nil)
         var sizes: Sizes = smoke ? .smoke : quick ? .quick : .full
         sizes.sendsAtOnce = sendsAtOnce ?? sizes.sendsAtOnce
         sizes.largePopulation = largePopulation ?? sizes.largePopulation
@@ -51,12 +62,14 @@ struct BenchCommand: ParsableCommand {
         defer { sink.stop() }
         Progress.say("smtp-sink on 127.0.0.1:\(sink.port); sizes: \(sizes.name); \(runs) runs")
 
+        let profiler = try perfRecord.map(Profiler.init(folder:))
         let cpuAtStart = CPUTimes.now()
         var report = Report(
             machine: .current(), sizes: sizes, runs: runs, largeRuns: largeRuns ?? runs, peerRuns: peerRuns)
         var calibration = Calibration()
         if chosen.contains("throughput") {
-            let workload = ThroughputWorkload(tools: tools, sink: sink, sizes: sizes, runs: runs)
+            let workload = ThroughputWorkload(
+                tools: tools, sink: sink, sizes: sizes, runs: runs, profiler: profiler)
             report.add(try workload.run(calibration: &calibration))
         }
         if chosen.contains("scale") {
@@ -65,7 +78,7 @@ struct BenchCommand: ParsableCommand {
             report.add(try workload.run(calibration: &calibration))
         }
         if chosen.contains("timer") {
-            let workload = TimerWorkload(tools: tools, sink: sink, runs: runs)
+            let workload = TimerWorkload(tools: tools, sink: sink, runs: runs, profiler: profiler)
             report.add(try workload.run(count: sizes.timedSends, spread: sizes.timerSpread, calibration: calibration))
         }
         if chosen.contains("peer") && !skipPeer {

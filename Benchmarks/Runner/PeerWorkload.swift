@@ -21,10 +21,11 @@ struct PeerWorkload {
         let spread = sizes.timerSpread
         var pairs: [Pair] = []
         for run in 1...runs {
-            let timer = TimerWorkload(tools: tools, sink: sink, runs: 1)
-            let nurtureTimed = try timer.measure(count: count, spread: spread, calibration: calibration)
-            let nurtureRate = try ThroughputWorkload(tools: tools, sink: sink, sizes: sizes, runs: 1)
-                .measureEngine(count: count, connections: 4).messagesPerSecond
+            let timer = TimerWorkload(tools: tools, sink: sink, runs: 1, profiler: nil)
+            let nurtureTimed = try timer.measure(
+                count: count, spread: spread, calibration: calibration, name: "peer-timer-run\(run)")
+            let nurtureRate = try ThroughputWorkload(tools: tools, sink: sink, sizes: sizes, runs: 1, profiler: nil)
+                .measureEngine(count: count, connections: 4, name: "peer-throughput-run\(run)").messagesPerSecond
             let peerRate = try peer(["throughput", "--count", "\(count)", "--workers", "4"])
             guard let peerSpan = peerRate["first_to_last_seconds"] as? Double, let peerSent = peerRate["sent"] as? Int,
                 let peerScheduling = peerRate["schedule_seconds"] as? Double

@@ -7,6 +7,7 @@ struct ThroughputWorkload {
     let sink: SMTPSink
     let sizes: Sizes
     let runs: Int
+    let profiler: Profiler?
 
     func run(calibration: inout Calibration) throws -> [Figure] {
         var figures: [Figure] = []
@@ -18,7 +19,8 @@ struct ThroughputWorkload {
             var ceilingCPU: [Double] = []
             var bytes = 0
             for run in 1...runs {
-                let measured = try measureEngine(count: count, connections: connections)
+                let measured = try measureEngine(
+                    count: count, connections: connections, name: "throughput-\(connections)conn-run\(run)")
                 let raw = try Ceiling.send(measured.message, count: count, connections: connections, url: sink.url)
                 guard raw.failed == 0 else { throw BenchError("the ceiling lost \(raw.failed) of \(count) messages") }
                 engine.append(measured.messagesPerSecond)
@@ -63,7 +65,8 @@ struct ThroughputWorkload {
 
     /// Imports `count` prospects into the one-step campaign (its step due at once), starts the daemon and times
     /// it from the first delivery's start to the last one's end, as recorded in the deliveries table.
-    func measureEngine(count: Int, connections: Int) throws -> EngineRun {
+    /// `name` names the run's perf.data file, if it is profiled.
+    func measureEngine(count: Int, connections: Int, name: String) throws -> EngineRun {
         let workspace = try Workspace(campaign: .sendNow, smtpPort: sink.port, connections: connections)
         defer { workspace.remove() }
         let imported = try NurtureCLI(tools: tools, workspace: workspace).importProspects(count: count)
@@ -71,10 +74,12 @@ struct ThroughputWorkload {
         let daemon = try DaemonProcess(nurture: tools.nurture, workspace: workspace)
         defer { daemon.stop() }
         _ = try daemon.waitUntilReady()
+        let recording = try profiler?.record(pid: daemon.pid, name: name)
         let cpuAtReady = try daemon.cpuSeconds()
         let database = try StateDatabase(path: workspace.database.path)
         let finished = try database.waitUntilAllSent(timeout: 120 + Double(count) / 20)
         let cpuSeconds = try daemon.cpuSeconds() - cpuAtReady
+        recording?.stop()
         daemon.stop()
         let span = try database.deliveredSpan()
         guard finished, span.count == count else {

@@ -6,11 +6,12 @@ struct TimerWorkload {
     let tools: Tools
     let sink: SMTPSink
     let runs: Int
+    let profiler: Profiler?
 
     func run(count: Int, spread: Double, calibration: Calibration) throws -> [Figure] {
         var measured: [TimedRun] = []
         for run in 1...runs {
-            let timed = try measure(count: count, spread: spread, calibration: calibration)
+            let timed = try measure(count: count, spread: spread, calibration: calibration, name: "timer-run\(run)")
             measured.append(timed)
             Progress.say(
                 "timer \(count) over \(Int(spread)) s, run \(run)/\(runs): \(timed.lateness.sent) sent, lateness p50 "
@@ -68,7 +69,8 @@ struct TimerWorkload {
 
     /// One run: import `count` prospects whose `send_at` instants start a few seconds after the import and daemon
     /// start should be done (from the measured import rate), start the daemon, wait for every send.
-    func measure(count: Int, spread: Double, calibration: Calibration) throws -> TimedRun {
+    /// `name` names the run's perf.data file, if it is profiled.
+    func measure(count: Int, spread: Double, calibration: Calibration, name: String) throws -> TimedRun {
         let workspace = try Workspace(campaign: .timed, smtpPort: sink.port, connections: 4)
         defer { workspace.remove() }
         let rate = calibration.importRowsPerSecond ?? 5_000
@@ -89,6 +91,7 @@ struct TimerWorkload {
             ? "the daemon was ready only \(String(format: "%.2f", margin)) s before the first send fell due" : nil
         pause(margin - 0.5)
         let memory = try daemon.memory()
+        let recording = try profiler?.record(pid: daemon.pid, name: name)
         let steal = StealMeter()
         defer { steal.stop() }
         let database = try StateDatabase(path: workspace.database.path)
@@ -98,6 +101,7 @@ struct TimerWorkload {
             timeout: firstDueDate.timeIntervalSinceNow + spread + TimerWorkload.grace(spread))
         let stoppedAt = Date().timeIntervalSince1970 * 1000
         let stolen = steal.stop()
+        recording?.stop()
         daemon.stop()
         var sent = Set<Int>()
         var lateness: [Double] = []

@@ -53,4 +53,45 @@ import Testing
             #expect((0...100).contains(share))
         }
     }
+
+    /// `perf record` is installed (`scripts/install-deps` installs linux-perf) and may sample here.
+    static var perfWorks: Bool {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/perf"), let folder = try? TemporaryFolder()
+        else { return false }
+        let data = folder.url.appendingPathComponent("probe.perf.data").path
+        let probe = try? ChildProcess.run(
+            URL(fileURLWithPath: "/usr/bin/perf"), arguments: ["record", "--quiet", "-o", data, "--", "true"])
+        return probe?.status == 0
+    }
+
+    @Test(
+        .enabled(if: FileManager.default.isExecutableFile(atPath: smtpSink), "needs postfix's smtp-sink"),
+        .enabled(if: perfWorks, "needs a perf that may sample (scripts/install-deps installs linux-perf)"))
+    func aProfiledRunLeavesAPerfFileThatTheBreakdownReadsByStage() throws {
+        let folder = try TemporaryFolder()
+        let profiles = folder.url.appendingPathComponent("profile")
+        // 2,000 steps: enough that the daemon is still sending once perf has attached.
+        let result = try ChildProcess.run(
+            Self.runner,
+            arguments: [
+                "--smoke", "--sends-at-once", "2000", "--runs", "1", "--only", "throughput", "--perf-record",
+                profiles.path, "--output", folder.url.appendingPathComponent("latest.json").path,
+            ], in: folder.url)
+        #expect(result.status == 0, "\(result.stderrText)")
+        let files = try FileManager.default.contentsOfDirectory(atPath: profiles.path).sorted()
+        #expect(files == ["throughput-1conn-run1.perf.data", "throughput-4conn-run1.perf.data"])
+
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let breakdown = try ChildProcess.run(
+            URL(fileURLWithPath: "/usr/bin/python3"),
+            arguments: [
+                root.appendingPathComponent("Benchmarks/profile/breakdown.py").path,
+                profiles.appendingPathComponent("throughput-4conn-run1.perf.data").path,
+            ])
+        #expect(breakdown.status == 0, "\(breakdown.stderrText)")
+        #expect(breakdown.stdoutText.contains("By library (where the CPU was):"))
+        // Every message is composed, and a thousand samples cannot all miss it.
+        #expect(breakdown.stdoutText.contains("%  composing: rendering the body"))
+    }
 }
