@@ -34,7 +34,13 @@ enum HeaderEncoding {
     /// True when `text` cannot go into a header as it is: anything but printable ASCII and spaces, or a `=?`
     /// that a reader would take for the start of an encoded word.
     static func needsEncoding(_ text: String) -> Bool {
-        text.utf8.contains { $0 < 0x20 || $0 > 0x7E } || text.contains("=?")
+        // Byte by byte (`contains("=?")` is Foundation's search by characters, and this runs for every header).
+        var afterEquals = false
+        for byte in text.utf8 {
+            if byte < 0x20 || byte > 0x7E || (afterEquals && byte == UInt8(ascii: "?")) { return true }
+            afterEquals = byte == UInt8(ascii: "=")
+        }
+        return false
     }
 
     /// A display name is written bare only as RFC 5322 atoms separated by single spaces.

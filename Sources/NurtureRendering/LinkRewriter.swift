@@ -31,7 +31,8 @@ enum LinkRewriter {
     /// The URL a browser would follow: every character reference decoded, named (`&amp;`) and numeric (`&#46;`,
     /// `&#x2E;`), as the template's escaping of prospect values writes them.
     static func decodingEntities(_ text: String) -> String {
-        guard text.contains("&") else { return text }
+        // Byte by byte: `contains` with a string argument is Foundation's `range(of:)`, a search by characters.
+        guard text.utf8.contains(UInt8(ascii: "&")) else { return text }
         return Entities.decode(Substring(text))
     }
 }

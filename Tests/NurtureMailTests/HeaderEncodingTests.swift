@@ -65,6 +65,7 @@ import Testing
 
     @Test func asciiSubjectThatLooksEncodedOrHoldsControlsIsEncoded() {
         #expect(HeaderEncoding.needsEncoding("=?utf-8?q?x?="))
+        #expect(HeaderEncoding.needsEncoding("Save 10% =?now"))
         #expect(HeaderEncoding.needsEncoding("tab\there"))
         #expect(!HeaderEncoding.needsEncoding("Price: $10 = a deal?"))
     }
