@@ -47,6 +47,7 @@ extension Row {
 
     func attributes(_ column: String) throws -> [String: String] {
         let text: String = self[column]
+        if let attributes = FlatJSON.stringObject(text) { return attributes }
         do {
             return try JSONDecoder().decode([String: String].self, from: Data(text.utf8))
         } catch {
