@@ -140,3 +140,24 @@ extension Suppression {
         source = row["source"]
     }
 }
+
+extension Statement {
+    /// The first row, decoded while the statement stands on it (see `decodeAll`).
+    func decodeFirst<T>(arguments: StatementArguments, _ decode: (Row) throws -> T) throws -> T? {
+        let rows = try Row.fetchCursor(self, arguments: arguments)
+        // The row reads the statement, which the cursor resets when it goes: it must outlive the decoding.
+        return try withExtendedLifetime(rows) { try rows.next().map(decode) }
+    }
+
+    /// Every row, each decoded while the statement stands on it. Read by name there, a row finds its column in the
+    /// statement's own index; a copied row (what `Row.fetchOne` and `Row.fetchAll` return) lowercases every column
+    /// name at every lookup, which made reading an enrollment or a prospect 1-2 % of a send's CPU.
+    func decodeAll<T>(arguments: StatementArguments, _ decode: (Row) throws -> T) throws -> [T] {
+        let rows = try Row.fetchCursor(self, arguments: arguments)
+        return try withExtendedLifetime(rows) {
+            var decoded: [T] = []
+            while let row = try rows.next() { decoded.append(try decode(row)) }
+            return decoded
+        }
+    }
+}

@@ -135,16 +135,14 @@ extension SQLiteStore {
 
     public func lastDeliveredEmail(enrollmentID: EnrollmentID) throws -> Delivery? {
         try read { db in
-            try Row.fetchOne(
-                db.cachedStatement(
-                    sql: """
-                        SELECT * FROM deliveries
-                        WHERE enrollment_id = ? AND channel = 'email' AND outcome = 'delivered'
-                        ORDER BY COALESCE(finished_at, started_at) DESC, id DESC
-                        LIMIT 1
-                        """), arguments: [enrollmentID]
-            )
-            .map(Delivery.init(row:))
+            try db.cachedStatement(
+                sql: """
+                    SELECT * FROM deliveries
+                    WHERE enrollment_id = ? AND channel = 'email' AND outcome = 'delivered'
+                    ORDER BY COALESCE(finished_at, started_at) DESC, id DESC
+                    LIMIT 1
+                    """
+            ).decodeFirst(arguments: [enrollmentID], Delivery.init(row:))
         }
     }
 

@@ -123,8 +123,8 @@ extension SQLiteStore {
 
     public func enrollmentStatus(id: EnrollmentID) throws -> EnrollmentStatus? {
         try read { db in
-            try Row.fetchOne(db.cachedStatement(sql: "SELECT status FROM enrollments WHERE id = ?"), arguments: [id])?
-                .value("status")
+            try db.cachedStatement(sql: "SELECT status FROM enrollments WHERE id = ?")
+                .decodeFirst(arguments: [id]) { row in try row.value("status") }
         }
     }
 
@@ -239,12 +239,9 @@ extension SQLiteStore {
     }
 
     private static func liveEnrollments(of prospectID: ProspectID, in db: Database) throws -> [LiveEnrollment] {
-        try Row.fetchAll(
-            db.cachedStatement(
-                sql: "SELECT * FROM enrollments WHERE prospect_id = ? AND status IN ('active', 'paused') ORDER BY id"),
-            arguments: [prospectID]
-        )
-        .map {
+        try db.cachedStatement(
+            sql: "SELECT * FROM enrollments WHERE prospect_id = ? AND status IN ('active', 'paused') ORDER BY id"
+        ).decodeAll(arguments: [prospectID]) {
             LiveEnrollment(enrollment: try Enrollment(row: $0), priority: $0["priority"], concurrent: $0["concurrent"])
         }
     }

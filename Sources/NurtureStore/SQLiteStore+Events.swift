@@ -56,10 +56,8 @@ extension SQLiteStore {
 
     public func suppression(email: EmailAddress) throws -> Suppression? {
         try read { db in
-            try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT * FROM suppressions WHERE email = ?"), arguments: [email.description]
-            )
-            .map(Suppression.init(row:))
+            try db.cachedStatement(sql: "SELECT * FROM suppressions WHERE email = ?")
+                .decodeFirst(arguments: [email.description], Suppression.init(row:))
         }
     }
 }

@@ -14,7 +14,7 @@ extension SQLiteStore {
     public func prospect(email: EmailAddress) throws -> StoredProspect? {
         try read { db in
             let statement = try db.cachedStatement(sql: "SELECT * FROM prospects WHERE email = ?")
-            return try Row.fetchOne(statement, arguments: [email.description]).map(StoredProspect.init(row:))
+            return try statement.decodeFirst(arguments: [email.description], StoredProspect.init(row:))
         }
     }
 
@@ -23,8 +23,8 @@ extension SQLiteStore {
     }
 
     static func prospect(id: ProspectID, in db: Database) throws -> StoredProspect? {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM prospects WHERE id = ?"), arguments: [id])
-            .map(StoredProspect.init(row:))
+        try db.cachedStatement(sql: "SELECT * FROM prospects WHERE id = ?")
+            .decodeFirst(arguments: [id], StoredProspect.init(row:))
     }
 
     /// Most saves in an import are of new prospects: one plain INSERT, and the record is built from what was

@@ -45,10 +45,8 @@ extension SQLiteStore {
 
     public func dueSend(enrollmentID: EnrollmentID) throws -> DueSend? {
         try read { db in
-            try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT * FROM due_sends WHERE enrollment_id = ?"), arguments: [enrollmentID]
-            )
-            .map(DueSend.init(row:))
+            try db.cachedStatement(sql: "SELECT * FROM due_sends WHERE enrollment_id = ?")
+                .decodeFirst(arguments: [enrollmentID], DueSend.init(row:))
         }
     }
 

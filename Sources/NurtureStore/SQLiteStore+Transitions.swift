@@ -6,8 +6,8 @@ import GRDB
 /// once ended), so none of these touch `due_sends` for a status change.
 extension SQLiteStore {
     static func enrollment(id: EnrollmentID, in db: Database) throws -> Enrollment? {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM enrollments WHERE id = ?"), arguments: [id])
-            .map(Enrollment.init(row:))
+        try db.cachedStatement(sql: "SELECT * FROM enrollments WHERE id = ?")
+            .decodeFirst(arguments: [id], Enrollment.init(row:))
     }
 
     /// Ends one live enrollment; `lastStepID` records the step that just took its turn, if one did.
