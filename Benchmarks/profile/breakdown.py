@@ -2,8 +2,9 @@
 """Where a profiled daemon's CPU went, from a perf.data file that `nurture-bench --perf-record` wrote.
 
 Two views of the same samples: by library (where the CPU was: `perf report --sort dso`), and by what it was for
-(a sample counts for the first of the engine's stages found on its stack, outermost first). libcurl, SQLite and
-libc are built without frame pointers, so a sample inside them may lose the stack above and count as "other".
+(a sample counts for the most specific of the engine's stages found on its stack). libcurl, SQLite and libc are
+built without frame pointers, so a sample inside them may lose the stack above: it counts for the library it was
+in, and in the kernel for the system call it was in.
 
     Benchmarks/profile/breakdown.py FILE.perf.data
 """
