@@ -23,17 +23,21 @@ public enum HTMLDocument {
     }
 
     /// - Parameter quotes: whether `"` is escaped too (for attributes); Ink leaves it as it is in code.
+    /// Byte by byte: the four are ASCII, and an HTML parser reads code points, not characters, so a quote with a
+    /// combining mark after it still ends an attribute and is escaped too. (By characters, this was most of the
+    /// cost of putting a message's tracked links in.)
     static func escape(_ text: String, quotes: Bool = true) -> String {
-        var escaped = ""
-        for character in text {
-            switch character {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"" where quotes: escaped += "&quot;"
-            default: escaped.append(character)
+        var escaped: [UInt8] = []
+        escaped.reserveCapacity(text.utf8.count + 16)
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "&"): escaped += "&amp;".utf8
+            case UInt8(ascii: "<"): escaped += "&lt;".utf8
+            case UInt8(ascii: ">"): escaped += "&gt;".utf8
+            case UInt8(ascii: "\"") where quotes: escaped += "&quot;".utf8
+            default: escaped.append(byte)
             }
         }
-        return escaped
+        return String(decoding: escaped, as: UTF8.self)
     }
 }

@@ -15,10 +15,7 @@ enum LinkRewriter {
             guard let quote = bytes[urlStart...].firstIndex(of: UInt8(ascii: "\"")) else { break }
             index = quote + 1
             let url = decodingEntities(String(decoding: bytes[urlStart..<quote], as: UTF8.self))
-            let lowered = url.lowercased()
-            guard lowered.hasPrefix("https://") || lowered.hasPrefix("http://"), let tracked = replacement(url) else {
-                continue
-            }
+            guard isWeb(url), let tracked = replacement(url) else { continue }
             output += bytes[copied..<urlStart]
             output += HTMLDocument.escape(tracked).utf8
             copied = quote
@@ -26,6 +23,19 @@ enum LinkRewriter {
         guard copied > 0 else { return html }
         output += bytes[copied...]
         return String(decoding: output, as: UTF8.self)
+    }
+
+    private static let webSchemes = [Array("https://".utf8), Array("http://".utf8)]
+
+    /// Whether the URL starts with `http://` or `https://`, in any case. Compared byte by byte: a `lowercased()`
+    /// copy and `hasPrefix` (which compares characters) cost more than the rest of the scan.
+    static func isWeb(_ url: String) -> Bool {
+        webSchemes.contains { scheme in
+            url.utf8.count >= scheme.count
+                && zip(url.utf8, scheme).allSatisfy { byte, expected in
+                    ((UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte | 0x20 : byte) == expected
+                }
+        }
     }
 
     /// The URL a browser would follow: every character reference decoded, named (`&amp;`) and numeric (`&#46;`,

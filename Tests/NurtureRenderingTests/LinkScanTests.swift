@@ -30,6 +30,8 @@ struct LinkScanTests {
         #"<a href="">empty</a> <a href="https://unclosed.example"#,
         #"<p>no links</p>"#,
         #"<a href="https://é.example/ü">unicode</a>"#,
+        #"<a href="hTtPs://Mixed.example">mixed</a><a href="ftp://f.example">ftp</a><a href="https:/one">one</a>"#,
+        #"<a href="httpx://x.example">x</a><a href="http:">short</a><a href="HTTPS://">bare</a>"#,
     ]
 
     static func regexRewrite(_ html: String, _ replacement: (String) -> String?) -> String {
@@ -49,5 +51,19 @@ struct LinkScanTests {
         }
         #expect(LinkRewriter.rewrite(text, track) == Self.regexRewrite(text, track))
         #expect(LinkRewriter.rewrite(text, { _ in nil }) == text)
+    }
+}
+
+struct HTMLEscapeTests {
+    @Test(arguments: [
+        ("plain text, é and 👋", true, "plain text, é and 👋"),
+        (#"a & b < c > d "e""#, true, "a &amp; b &lt; c &gt; d &quot;e&quot;"),
+        (#"a & b < c > d "e""#, false, #"a &amp; b &lt; c &gt; d "e""#),
+        ("https://t.example/c/x?a=1&b=2", true, "https://t.example/c/x?a=1&amp;b=2"),
+        // A quote or bracket that a combining mark follows still ends an attribute or opens a tag for a parser.
+        ("\"\u{301}<\u{301}", true, "&quot;\u{301}&lt;\u{301}"),
+    ])
+    func theFourAreEscapedWhereverTheyStand(text: String, quotes: Bool, escaped: String) {
+        #expect(HTMLDocument.escape(text, quotes: quotes) == escaped)
     }
 }
