@@ -22,10 +22,10 @@ public enum HTMLDocument {
         """
     }
 
-    /// - Parameter quotes: whether `"` is escaped too (for attributes); Ink leaves it as it is in code.
     /// Byte by byte: the four are ASCII, and an HTML parser reads code points, not characters, so a quote with a
     /// combining mark after it still ends an attribute and is escaped too. (By characters, this was most of the
     /// cost of putting a message's tracked links in.)
+    /// - Parameter quotes: whether `"` is escaped too (for attributes); Ink leaves it as it is in code.
     static func escape(_ text: String, quotes: Bool = true) -> String {
         var escaped: [UInt8] = []
         escaped.reserveCapacity(text.utf8.count + 16)

@@ -91,17 +91,14 @@ enum Autolinks {
     }
 }
 
-extension Array where Element == UInt8 {
+extension Collection where Element == UInt8 {
     /// The first index at or after `start` where `needle` begins.
-    fileprivate func firstIndex(of needle: [UInt8], from start: Int) -> Int? {
-        guard let first = needle.first, needle.count <= count else { return nil }
+    func firstIndex(of needle: [UInt8], from start: Index) -> Index? {
+        guard let first = needle.first else { return nil }
         var index = start
-        while index + needle.count <= count {
-            guard let candidate = self[index...].firstIndex(of: first), candidate + needle.count <= count else {
-                return nil
-            }
-            if self[candidate..<(candidate + needle.count)].elementsEqual(needle) { return candidate }
-            index = candidate + 1
+        while let candidate = self[index...].firstIndex(of: first) {
+            if self[candidate...].starts(with: needle) { return candidate }
+            index = self.index(after: candidate)
         }
         return nil
     }

@@ -51,16 +51,10 @@ private struct Tag {
     func attribute(_ attribute: String) -> String? {
         let bytes = source.utf8
         let needle = Array(" \(attribute)=\"".utf8)
-        var start = bytes.startIndex
-        while let space = bytes[start...].firstIndex(of: UInt8(ascii: " ")) {
-            if bytes[space...].starts(with: needle) {
-                let valueStart = bytes.index(space, offsetBy: needle.count)
-                let valueEnd = bytes[valueStart...].firstIndex(of: UInt8(ascii: "\"")) ?? bytes.endIndex
-                return Entities.decode(source[valueStart..<valueEnd])
-            }
-            start = bytes.index(after: space)
-        }
-        return nil
+        guard let start = bytes.firstIndex(of: needle, from: bytes.startIndex) else { return nil }
+        let valueStart = bytes.index(start, offsetBy: needle.count)
+        let valueEnd = bytes[valueStart...].firstIndex(of: UInt8(ascii: "\"")) ?? bytes.endIndex
+        return Entities.decode(source[valueStart..<valueEnd])
     }
 }
 

@@ -57,7 +57,7 @@ enum FlatJSON {
                     case UInt8(ascii: "u"):
                         // The store escapes only control characters this way; a surrogate is left to JSONDecoder.
                         guard let unit = hex4(), let scalar = Unicode.Scalar(unit) else { return nil }
-                        utf8 += Array(String(Character(scalar)).utf8)
+                        utf8 += String(scalar).utf8
                     default: return nil
                     }
                 case 0..<0x20: return nil  // JSON wants control characters escaped

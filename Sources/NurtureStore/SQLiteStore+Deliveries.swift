@@ -108,11 +108,8 @@ extension SQLiteStore {
 
     public func deliveries(prospectID: ProspectID) throws -> [Delivery] {
         try read { db in
-            try Row.fetchAll(
-                db.cachedStatement(sql: "SELECT * FROM deliveries WHERE prospect_id = ? ORDER BY started_at, id"),
-                arguments: [prospectID]
-            )
-            .map(Delivery.init(row:))
+            try db.cachedStatement(sql: "SELECT * FROM deliveries WHERE prospect_id = ? ORDER BY started_at, id")
+                .decodeAll(arguments: [prospectID], Delivery.init(row:))
         }
     }
 

@@ -40,12 +40,8 @@ extension SQLiteStore {
             var enrolling: [(index: Int, id: ProspectID)] = []
             enrolling.reserveCapacity(drafts.count)
             for (index, place) in batch.places.enumerated() where taken?.contains(place) ?? true {
-                if anySuppressed,
-                    let suppression = try Row.fetchOne(
-                        db.cachedStatement(sql: "SELECT * FROM suppressions WHERE email = ?"),
-                        arguments: [drafts[index].email.description])
-                {
-                    results[index] = .suppressed(try Suppression(row: suppression))
+                if anySuppressed, let suppression = try Self.suppression(email: drafts[index].email, in: db) {
+                    results[index] = .suppressed(suppression)
                 } else {
                     enrolling.append((index, base + 1 + Int64(place)))
                 }
@@ -130,11 +126,8 @@ extension SQLiteStore {
 
     public func enrollments(prospectID: ProspectID) throws -> [Enrollment] {
         try read { db in
-            try Row.fetchAll(
-                db.cachedStatement(sql: "SELECT * FROM enrollments WHERE prospect_id = ? ORDER BY enrolled_at, id"),
-                arguments: [prospectID]
-            )
-            .map(Enrollment.init(row:))
+            try db.cachedStatement(sql: "SELECT * FROM enrollments WHERE prospect_id = ? ORDER BY enrolled_at, id")
+                .decodeAll(arguments: [prospectID], Enrollment.init(row:))
         }
     }
 
@@ -218,17 +211,15 @@ extension SQLiteStore {
 
     /// The suppression of the prospect's address, if any; throws when there is no such prospect.
     private static func suppression(ofProspect prospectID: ProspectID, in db: Database) throws -> Suppression? {
+        let statement = try db.cachedStatement(
+            sql: "SELECT s.* FROM prospects p LEFT JOIN suppressions s ON s.email = p.email WHERE p.id = ?")
         guard
-            let row = try Row.fetchOne(
-                db.cachedStatement(
-                    sql: """
-                        SELECT s.* FROM prospects p LEFT JOIN suppressions s ON s.email = p.email WHERE p.id = ?
-                        """), arguments: [prospectID])
+            let suppression = try statement.decodeFirst(
+                arguments: [prospectID], { row in (row["email"] as String?) == nil ? nil : try Suppression(row: row) })
         else {
             throw StoreError(.notFound, "there is no prospect with id \(prospectID); save the prospect first")
         }
-        guard (row["email"] as String?) != nil else { return nil }
-        return try Suppression(row: row)
+        return suppression
     }
 
     /// A live enrollment with what the priority rules need, which the public record leaves out.

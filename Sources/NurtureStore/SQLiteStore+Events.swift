@@ -34,11 +34,8 @@ extension SQLiteStore {
 
     public func events(prospectID: ProspectID) throws -> [ProspectEvent] {
         try read { db in
-            try Row.fetchAll(
-                db.cachedStatement(sql: "SELECT * FROM events WHERE prospect_id = ? ORDER BY occurred_at, id"),
-                arguments: [prospectID]
-            )
-            .map(ProspectEvent.init(row:))
+            try db.cachedStatement(sql: "SELECT * FROM events WHERE prospect_id = ? ORDER BY occurred_at, id")
+                .decodeAll(arguments: [prospectID], ProspectEvent.init(row:))
         }
     }
 
@@ -55,9 +52,11 @@ extension SQLiteStore {
     }
 
     public func suppression(email: EmailAddress) throws -> Suppression? {
-        try read { db in
-            try db.cachedStatement(sql: "SELECT * FROM suppressions WHERE email = ?")
-                .decodeFirst(arguments: [email.description], Suppression.init(row:))
-        }
+        try read { db in try Self.suppression(email: email, in: db) }
+    }
+
+    static func suppression(email: EmailAddress, in db: Database) throws -> Suppression? {
+        try db.cachedStatement(sql: "SELECT * FROM suppressions WHERE email = ?")
+            .decodeFirst(arguments: [email.description], Suppression.init(row:))
     }
 }

@@ -5,11 +5,8 @@ import NurtureCore
 extension SQLiteStore {
     public func delivery(messageID: String) throws -> Delivery? {
         try read { db in
-            try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT * FROM deliveries WHERE message_id = ? ORDER BY id DESC LIMIT 1"),
-                arguments: [messageID]
-            )
-            .map(Delivery.init(row:))
+            try db.cachedStatement(sql: "SELECT * FROM deliveries WHERE message_id = ? ORDER BY id DESC LIMIT 1")
+                .decodeFirst(arguments: [messageID], Delivery.init(row:))
         }
     }
 
@@ -17,15 +14,12 @@ extension SQLiteStore {
         guard !kinds.isEmpty else { return nil }
         return try read { db in
             let placeholders = databaseQuestionMarks(count: kinds.count)
-            return try Row.fetchOne(
-                db.cachedStatement(
-                    sql: """
-                        SELECT * FROM events WHERE prospect_id = ? AND kind IN (\(placeholders))
-                        ORDER BY occurred_at DESC, id DESC LIMIT 1
-                        """),
-                arguments: StatementArguments([prospectID] + kinds.map(\.rawValue))
-            )
-            .map(ProspectEvent.init(row:))
+            return try db.cachedStatement(
+                sql: """
+                    SELECT * FROM events WHERE prospect_id = ? AND kind IN (\(placeholders))
+                    ORDER BY occurred_at DESC, id DESC LIMIT 1
+                    """
+            ).decodeFirst(arguments: StatementArguments([prospectID] + kinds.map(\.rawValue)), ProspectEvent.init(row:))
         }
     }
 
@@ -101,8 +95,8 @@ extension SQLiteStore {
     /// Every suppressed address, oldest first: for `nurture suppressions export`.
     public func suppressions() throws -> [Suppression] {
         try read { db in
-            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM suppressions ORDER BY since, email"))
-                .map(Suppression.init(row:))
+            try db.cachedStatement(sql: "SELECT * FROM suppressions ORDER BY since, email")
+                .decodeAll(arguments: [], Suppression.init(row:))
         }
     }
 

@@ -19,21 +19,19 @@ extension SQLiteStore {
     public func claimDueSends(dueBy date: Date, limit: Int) throws -> [DueSend] {
         guard limit > 0 else { return [] }
         return try write { db in
-            try Row.fetchAll(
-                db.cachedStatement(
-                    sql: """
-                        UPDATE due_sends SET claimed_at = :now
-                        WHERE enrollment_id IN (
-                            SELECT enrollment_id FROM due_sends
-                            WHERE claimed_at IS NULL AND paused = 0 AND due_at <= :now
-                            ORDER BY due_at, enrollment_id
-                            LIMIT :limit)
-                        RETURNING enrollment_id, step_id, due_at, attempt
-                        """), arguments: ["now": date.storedSeconds, "limit": limit]
-            )
-            .map(DueSend.init(row:))
-            // RETURNING comes in no particular order.
-            .sorted { ($0.dueAt, $0.enrollmentID) < ($1.dueAt, $1.enrollmentID) }
+            try db.cachedStatement(
+                sql: """
+                    UPDATE due_sends SET claimed_at = :now
+                    WHERE enrollment_id IN (
+                        SELECT enrollment_id FROM due_sends
+                        WHERE claimed_at IS NULL AND paused = 0 AND due_at <= :now
+                        ORDER BY due_at, enrollment_id
+                        LIMIT :limit)
+                    RETURNING enrollment_id, step_id, due_at, attempt
+                    """
+            ).decodeAll(arguments: ["now": date.storedSeconds, "limit": limit], DueSend.init(row:))
+                // RETURNING comes in no particular order.
+                .sorted { ($0.dueAt, $0.enrollmentID) < ($1.dueAt, $1.enrollmentID) }
         }
     }
 
@@ -53,11 +51,8 @@ extension SQLiteStore {
     public func dueSends(limit: Int?) throws -> [DueSend] {
         try read { db in
             // SQLite reads a negative LIMIT as "no limit".
-            try Row.fetchAll(
-                db.cachedStatement(sql: "SELECT * FROM due_sends ORDER BY due_at, enrollment_id LIMIT ?"),
-                arguments: [limit ?? -1]
-            )
-            .map(DueSend.init(row:))
+            try db.cachedStatement(sql: "SELECT * FROM due_sends ORDER BY due_at, enrollment_id LIMIT ?")
+                .decodeAll(arguments: [limit ?? -1], DueSend.init(row:))
         }
     }
 
