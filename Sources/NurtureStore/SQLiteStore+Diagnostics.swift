@@ -12,13 +12,31 @@ extension SQLiteStore {
         try read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "" }
     }
 
-    /// How many bytes of pages the writing connection may keep in memory (see `reservePageCache(bytes:)`).
+    /// How many bytes of pages the writing connection may keep in memory (see `prepareForBulkImport(pageCacheBytes:)`).
     func pageCacheBytes() throws -> Int {
         try wrap {
             try writer.writeWithoutTransaction { db in
                 let size = try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? 0
                 // Negative: in KiB; positive: in pages.
                 return size < 0 ? -size * 1024 : size * (try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 0)
+            }
+        }
+    }
+
+    /// Whether the writing connection has SQLite check foreign keys (see `prepareForBulkImport(pageCacheBytes:)`).
+    func checksForeignKeys() throws -> Bool {
+        try wrap { try writer.writeWithoutTransaction { db in try Bool.fetchOne(db, sql: "PRAGMA foreign_keys") ?? false } }
+    }
+
+    /// Rows whose reference points at no row (`PRAGMA foreign_key_check`), as `table row ROWID → referenced table`.
+    /// Asked on the writing connection: GRDB's readers of a pool answered with nothing.
+    public func danglingReferences() throws -> [String] {
+        try wrap {
+            try writer.writeWithoutTransaction { db in
+                try Array(
+                    db.foreignKeyViolations().map {
+                        "\($0.originTable) row \($0.originRowID ?? 0) → \($0.destinationTable)"
+                    })
             }
         }
     }

@@ -23,20 +23,29 @@ struct ImportCommand: ParsableCommand {
     @Flag(help: "Restart prospects already in the campaign.") var restart = false
     @Flag(help: "Print the summary as JSON.") var json = false
 
-    /// Rows per transaction. Each commit waits for the disk (synchronous = FULL) and writes again every page of the
-    /// email index its rows touched: with addresses in no particular order that is most of the index, so a
-    /// million took 22 s in batches of 10,000 and 16 s in batches of 50,000 (for about 80 MB more memory, and
-    /// under a second of a running daemon waiting for each commit).
+    /// Rows per statement batch: the reader hands the writer this many at a time.
     static let batchSize = 50_000
+
+    /// How long one transaction goes on taking the next batches before it commits. Each commit waits for the
+    /// disk (synchronous = FULL) and writes again every page of the email index its rows touched, which with
+    /// addresses in no particular order is most of the index: a million shuffled rows took 22 s in transactions of
+    /// 10,000 rows, 16 s of 50,000, and a commit of 50,000 costs about as much again as one of 200,000. Bounded by
+    /// time, not rows, because a running daemon waits for the commit to record its sends (up to
+    /// `SQLiteStore.busyTimeout`): about a second and a half at most, the last batch included.
+    static let commitAfter: Duration = .seconds(1)
 
     /// The writer's page cache during an import. With SQLite's 2 MB, a batch whose addresses land all over the
     /// email index reads its pages back and spills them to the WAL many times over: a million shuffled rows took
     /// 14–16 s against 9–12 s with 64 MB (for about 80 MB more memory; rows in address order gain little).
     static let pageCacheBytes = 64 << 20
 
+    /// For the tests, which need several batches from a small file.
+    @Option(help: .hidden) var batchSize = Self.batchSize
+
     func run() throws {
         let runtime = try Runtime(options: options)
-        try runtime.store.reservePageCache(bytes: Self.pageCacheBytes)
+        let store = runtime.store
+        try store.prepareForBulkImport(pageCacheBytes: Self.pageCacheBytes)
         let campaign: Campaign
         do {
             campaign = try runtime.enroller.campaign(self.campaign)
@@ -45,7 +54,9 @@ struct ImportCommand: ParsableCommand {
         }
         var reader = try ProspectCSV(path: file)
         let (enroller, restart) = (runtime.enroller, restart)
-        let summary = try Self.overlapping(reader: &reader, file: file) { drafts in
+        let summary = try Self.overlapping(
+            reader: &reader, file: file, batchSize: batchSize, transaction: { try store.grouped($0) }
+        ) { drafts in
             try enroller.enroll(drafts, in: campaign, restart: restart)
         }
         if json {
@@ -62,9 +73,12 @@ struct ImportCommand: ParsableCommand {
 
     /// Reads the file on this thread while a second one writes the batch before: parsing, validating and
     /// encoding a row costs about as much as SQLite storing it, so on two cores an import takes half the time.
-    /// A failed write stops the reading; bad rows are reported as they are read.
+    /// The writer keeps one transaction open over the batches that come within `commitAfter`. A failed write
+    /// stops the reading (what its transaction held is rolled back; earlier ones stay); bad rows are reported as
+    /// they are read.
     private static func overlapping(
-        reader: inout ProspectCSV, file: String,
+        reader: inout ProspectCSV, file: String, batchSize: Int,
+        transaction: @escaping @Sendable (() throws -> Void) throws -> Void,
         write: @escaping @Sendable (ProspectBatch) throws -> [EnrollmentResult]
     ) throws -> ImportSummary {
         struct Batch: Sendable {
@@ -82,9 +96,18 @@ struct ImportCommand: ParsableCommand {
             defer { progress.finish() }
             var summary = ImportSummary()
             do {
-                while let batch = batches.take() {
-                    for result in try write(batch.prospects) { summary.count(result) }
-                    progress.update(batch.read)
+                while var batch = batches.take() {
+                    try transaction {
+                        let opened = ContinuousClock.now
+                        while true {
+                            for result in try write(batch.prospects) { summary.count(result) }
+                            progress.update(batch.read)
+                            guard ContinuousClock.now - opened < commitAfter, let next = batches.take() else {
+                                break
+                            }
+                            batch = next
+                        }
+                    }
                 }
                 written.withLock { $0 = .success(summary) }
             } catch {

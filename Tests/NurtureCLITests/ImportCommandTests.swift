@@ -1,4 +1,6 @@
 import Foundation
+import NurtureCore
+import NurtureStore
 import NurtureTestSupport
 import Testing
 
@@ -52,6 +54,42 @@ struct ImportCommandTests {
 
         let again = try nurture(["import", "web-lead-followup", file.path, "--json"])
         #expect(again.stdoutText.contains(#""alreadyActive" : 9996"#))
+    }
+
+    /// Batches of 700 over rows in no order, with a suppressed address, bad rows, prospects enrolled before and
+    /// one named twice: every row lands as a single batch would have it, and with SQLite's foreign key checks off
+    /// for the import, no enrollment or step points at nothing.
+    @Test func manySmallBatchesInShuffledOrderStoreEveryRowWithEveryReferenceSound() throws {
+        let count = 5_000
+        let earlier = try folder.write("email,first_name\np7@example.com,Early\np8@example.com,Early\n", to: "early.csv")
+        #expect(try nurture(["import", "web-lead-followup", earlier.path]).status == 0)
+        let suppressions = try folder.write("email\np9@example.com\n", to: "suppress.csv")
+        #expect(try nurture(["suppressions", "import", suppressions.path]).status == 0)
+
+        var csv = "email,first_name\n"
+        for row in 0..<count {
+            let index = row * 3_001 % count  // a permutation: 3,001 is prime and does not divide 5,000
+            csv += "p\(index)@example.com,Pat \(index)\n"
+            if row == 2_500 { csv += "P0@EXAMPLE.COM,Twice\nnot an address,Nobody\n" }
+        }
+        let file = try folder.write(csv, to: "shuffled.csv")
+        let result = try nurture(["import", "web-lead-followup", file.path, "--json", "--batch-size", "700"])
+        #expect(result.status == 0, "\(result.stderrText)")
+        #expect(result.stderrText.contains("shuffled.csv:2504: error:"), "\(result.stderrText)")
+        let summary = try JSONSerialization.jsonObject(with: result.stdout) as? [String: Int]
+        #expect(summary?["rows"] == count + 1)
+        #expect(summary?["enrolled"] == count - 3, "every new prospect but the suppressed one")
+        #expect(summary?["alreadyActive"] == 3, "p7, p8, and p0 named a second time")
+        #expect(summary?["suppressed"] == 1)
+        #expect(summary?["badRows"] == 1)
+
+        let store = try SQLiteStore(path: folder.path + "/var/nurture.sqlite")
+        #expect(try store.danglingReferences() == [])
+        let sample = try #require(try store.prospect(email: EmailAddress("p4321@example.com")))
+        #expect(sample.attributes["first_name"] == "Pat 4321")
+        #expect(try store.prospect(email: EmailAddress("p0@example.com"))?.attributes["first_name"] == "Twice")
+        #expect(try store.enrollments(prospectID: sample.id).map(\.status) == [.active])
+        #expect(try store.summary(now: SystemClock().now()).enrollmentsByStatus["active"] == count - 1)
     }
 
     @Test func aFileWithoutAnEmailColumnIsRefused() throws {

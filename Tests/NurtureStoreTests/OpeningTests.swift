@@ -38,12 +38,29 @@ struct OpeningTests {
         #expect(try fixture.openAgain().journalMode() == "wal")
     }
 
-    @Test func aBulkImportCanReserveALargerPageCacheForTheWriter() throws {
+    @Test func aBulkImportGivesTheWriterALargerPageCacheAndNoForeignKeyLookups() throws {
         let fixture = try StoreFixture()
         let standard = try fixture.store.pageCacheBytes()
-        try fixture.store.reservePageCache(bytes: 64 << 20)
+        #expect(try fixture.store.checksForeignKeys())
+        try fixture.store.prepareForBulkImport(pageCacheBytes: 64 << 20)
         #expect(standard < 64 << 20)
         #expect(try fixture.store.pageCacheBytes() == 64 << 20)
+        #expect(try fixture.store.checksForeignKeys() == false)
+    }
+
+    @Test func aReferenceToNothingIsFoundByTheCheck() throws {
+        let fixture = try StoreFixture()
+        try fixture.store.prepareForBulkImport(pageCacheBytes: 2 << 20)
+        #expect(try fixture.store.danglingReferences() == [])
+        try fixture.store.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO enrollments (id, prospect_id, campaign_id, status, enrolled_at)
+                    VALUES (1, 42, 'c', 'active', 0)
+                    """)
+        }
+        let found = try fixture.store.danglingReferences()
+        #expect(found == ["enrollments row 1 → prospects"], "\(found)")
     }
 
     @Test func theFolderIsCreatedWhenMissing() throws {
