@@ -92,15 +92,13 @@ enum EncodedWord {
 }
 
 enum Hex {
-    private static let digits = Array("0123456789ABCDEF".utf8)
-
     static func uppercase(_ byte: UInt8) -> [UInt8] {
-        [digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]]
+        [uppercaseDigit(byte >> 4), uppercaseDigit(byte & 0x0F)]
     }
 
-    static func appendUppercase(_ byte: UInt8, to output: inout [UInt8]) {
-        output.append(digits[Int(byte >> 4)])
-        output.append(digits[Int(byte & 0x0F)])
+    /// The digit for a value under 16.
+    static func uppercaseDigit(_ nibble: UInt8) -> UInt8 {
+        nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "A") + nibble - 10
     }
 }
 

@@ -40,10 +40,11 @@ private struct Tag {
         isClosing = source.hasPrefix("/")
         let body = isClosing ? source.dropFirst() : source
         // Ink writes tag names in ASCII; anything else ends the name.
+        // Lower-cased as it is read: ASCII letters only, so setting the 0x20 bit is all it takes.
         let letters = body.utf8.prefix { byte in
             (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte | 0x20) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
         }
-        name = String(decoding: letters, as: UTF8.self).lowercased()
+        name = String(decoding: letters.map { $0 >= UInt8(ascii: "A") ? $0 | 0x20 : $0 }, as: UTF8.self)
     }
 
     /// Searched for byte by byte: Ink writes the name and quotes in ASCII and escapes any quote in a value, and a
@@ -95,7 +96,7 @@ private struct Writer {
         case ("li", true), ("tr", true):
             lineBreak()
         case ("td", false), ("th", false):
-            if !output.hasSuffix("\n") && !output.isEmpty { write(" | ") }
+            if !output.isEmpty && !endsLine { write(" | ") }
         case ("br", _):
             lineBreak()
         case ("hr", _):
@@ -146,11 +147,16 @@ private struct Writer {
 
     mutating func finish() -> String {
         var result = output
-        while result.last == " " || result.last == "\n" { result.removeLast() }
+        while result.utf8.last == UInt8(ascii: " ") || result.utf8.last == UInt8(ascii: "\n") {
+            result.unicodeScalars.removeLast()
+        }
         return result + "\n"
     }
 
-    private var atLineStart: Bool { pendingBreaks > 0 || output.isEmpty || output.hasSuffix("\n") }
+    private var atLineStart: Bool { pendingBreaks > 0 || output.isEmpty || endsLine }
+
+    /// Whether the output ends a line, looked at as a byte: as characters it would take a grapheme break test.
+    private var endsLine: Bool { output.utf8.last == UInt8(ascii: "\n") }
 
     private mutating func closeLink() {
         guard let href = links.popLast(), let start = linkTextStart else { return }
@@ -172,11 +178,11 @@ private struct Writer {
     private mutating func write(_ text: String) {
         guard !text.isEmpty else { return }
         if pendingBreaks > 0 {
-            while output.last == " " { output.removeLast() }
+            while output.utf8.last == UInt8(ascii: " ") { output.unicodeScalars.removeLast() }
             output += String(repeating: "\n", count: pendingBreaks)
             pendingBreaks = 0
         }
-        if quoteDepth > 0, output.isEmpty || output.hasSuffix("\n") {
+        if quoteDepth > 0, output.isEmpty || endsLine {
             output += String(repeating: "> ", count: quoteDepth)
         }
         output += text

@@ -65,6 +65,8 @@ import Testing
         String(repeating: "ção ☕ 👨‍👩‍👧‍👦 ", count: 300),
         String(repeating: "= ", count: 200) + "\n" + String(repeating: "\t", count: 100) + "\n",
         String(repeating: "é", count: 37) + "." + String(repeating: ".", count: 80),
+        // The most a byte can cost: every byte escaped, soft breaks as often as they come, and line breaks.
+        String(repeating: "😀", count: 2_000) + String(repeating: "\n=\r=", count: 500),
     ])
     func softBreaksKeepEveryLineWithin76AndDecodeBackExactly(_ text: String) {
         let encoded = QuotedPrintable.encode(text)
@@ -73,6 +75,14 @@ import Testing
         #expect(lines.allSatisfy { !($0.hasSuffix(" ") || $0.hasSuffix("\t")) })
         #expect(encoded.utf8.allSatisfy { $0 < 0x80 })
         #expect(Self.decode(encoded) == text.replacingOccurrences(of: "\n", with: "\r\n"))
+    }
+
+    @Test func theWorstCaseStaysWithinTheRoomReserved() {
+        // Four bytes to a character, each escaped: 12 written for 4 read, and a soft break every 6 characters.
+        let text = String(repeating: "😀", count: 10_000)
+        let encoded = QuotedPrintable.encode(text)
+        #expect(encoded.utf8.count == 10_000 * 12 + (10_000 / 6) * 3 - (10_000 % 6 == 0 ? 3 : 0))
+        #expect(encoded.utf8.count <= text.utf8.count * 4 + 16)
     }
 
     @Test func softBreakNeverSplitsAnEscapeOrACharacter() {
