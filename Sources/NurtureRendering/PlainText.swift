@@ -42,7 +42,8 @@ private struct Tag {
         // Ink writes tag names in ASCII; anything else ends the name.
         // Lower-cased as it is read: ASCII letters only, so setting the 0x20 bit is all it takes.
         let letters = body.utf8.prefix { byte in
-            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte | 0x20) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte | 0x20)
+                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
         }
         name = String(decoding: letters.map { $0 >= UInt8(ascii: "A") ? $0 | 0x20 : $0 }, as: UTF8.self)
     }

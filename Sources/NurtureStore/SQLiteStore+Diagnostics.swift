@@ -12,7 +12,8 @@ extension SQLiteStore {
         try read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "" }
     }
 
-    /// How many bytes of pages the writing connection may keep in memory (see `prepareForBulkImport(pageCacheBytes:)`).
+    /// How many bytes of pages the writing connection may keep in memory (see
+    /// `prepareForBulkImport(pageCacheBytes:)`).
     func pageCacheBytes() throws -> Int {
         try wrap {
             try writer.writeWithoutTransaction { db in
@@ -25,7 +26,9 @@ extension SQLiteStore {
 
     /// Whether the writing connection has SQLite check foreign keys (see `prepareForBulkImport(pageCacheBytes:)`).
     func checksForeignKeys() throws -> Bool {
-        try wrap { try writer.writeWithoutTransaction { db in try Bool.fetchOne(db, sql: "PRAGMA foreign_keys") ?? false } }
+        try wrap {
+            try writer.writeWithoutTransaction { db in try Bool.fetchOne(db, sql: "PRAGMA foreign_keys") ?? false }
+        }
     }
 
     /// Rows whose reference points at no row (`PRAGMA foreign_key_check`), as `table row ROWID → referenced table`.

@@ -29,7 +29,7 @@ struct ImportCommand: ParsableCommand {
     /// How long one transaction goes on taking the next batches before it commits. Each commit waits for the
     /// disk (synchronous = FULL) and writes again every page of the email index its rows touched, which with
     /// addresses in no particular order is most of the index: a million shuffled rows took 22 s in transactions of
-    /// 10,000 rows, 16 s of 50,000, and a commit of 50,000 costs about as much again as one of 200,000. Bounded by
+    /// 10,000 rows and 16 s of 50,000, and a commit of 200,000 costs about what one of 50,000 does. Bounded by
     /// time, not rows, because a running daemon waits for the commit to record its sends (up to
     /// `SQLiteStore.busyTimeout`): about a second and a half at most, the last batch included.
     static let commitAfter: Duration = .seconds(1)

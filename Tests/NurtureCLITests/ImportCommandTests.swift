@@ -61,7 +61,8 @@ struct ImportCommandTests {
     /// for the import, no enrollment or step points at nothing.
     @Test func manySmallBatchesInShuffledOrderStoreEveryRowWithEveryReferenceSound() throws {
         let count = 5_000
-        let earlier = try folder.write("email,first_name\np7@example.com,Early\np8@example.com,Early\n", to: "early.csv")
+        let earlier = try folder.write(
+            "email,first_name\np7@example.com,Early\np8@example.com,Early\n", to: "early.csv")
         #expect(try nurture(["import", "web-lead-followup", earlier.path]).status == 0)
         let suppressions = try folder.write("email\np9@example.com\n", to: "suppress.csv")
         #expect(try nurture(["suppressions", "import", suppressions.path]).status == 0)

@@ -27,8 +27,9 @@ struct PlainTextTests {
 
     /// Raw HTML passes through Ink as written: a tag name in capitals is the same tag.
     @Test func tagNamesAreReadWhateverTheirCase() {
-        #expect(PlainText(html: "<P>one</P><UL><LI>two</LI><Li>three</lI></UL><HR>four<BR>five").text
-            == "one\n\n- two\n- three\n\n----\n\nfour\nfive\n")
+        #expect(
+            PlainText(html: "<P>one</P><UL><LI>two</LI><Li>three</lI></UL><HR>four<BR>five").text
+                == "one\n\n- two\n- three\n\n----\n\nfour\nfive\n")
     }
 
     /// Trailing spaces go before a line break, and only they: a character that a space closes (an Arabic number
