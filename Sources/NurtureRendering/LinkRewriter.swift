@@ -32,9 +32,7 @@ enum LinkRewriter {
     static func isWeb(_ url: String) -> Bool {
         webSchemes.contains { scheme in
             url.utf8.count >= scheme.count
-                && zip(url.utf8, scheme).allSatisfy { byte, expected in
-                    ((UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte | 0x20 : byte) == expected
-                }
+                && zip(url.utf8, scheme).allSatisfy { byte, expected in byte.lowercasedASCII == expected }
         }
     }
 
@@ -88,6 +86,13 @@ enum Autolinks {
             index += 1
         }
         return nil
+    }
+}
+
+extension UInt8 {
+    /// An ASCII capital as its small letter; any other byte as it is.
+    var lowercasedASCII: UInt8 {
+        (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(self) ? self | 0x20 : self
     }
 }
 

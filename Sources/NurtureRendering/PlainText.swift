@@ -40,12 +40,11 @@ private struct Tag {
         isClosing = source.hasPrefix("/")
         let body = isClosing ? source.dropFirst() : source
         // Ink writes tag names in ASCII; anything else ends the name.
-        // Lower-cased as it is read: ASCII letters only, so setting the 0x20 bit is all it takes.
         let letters = body.utf8.prefix { byte in
             (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte | 0x20)
                 || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
         }
-        name = String(decoding: letters.map { $0 >= UInt8(ascii: "A") ? $0 | 0x20 : $0 }, as: UTF8.self)
+        name = String(decoding: letters.map(\.lowercasedASCII), as: UTF8.self)
     }
 
     /// Searched for byte by byte: Ink writes the name and quotes in ASCII and escapes any quote in a value, and a

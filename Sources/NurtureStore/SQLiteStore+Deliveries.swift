@@ -25,26 +25,25 @@ extension SQLiteStore {
 
     public func finishDelivery(_ id: DeliveryID, result: DeliveryResultRecord, next: NextAction) throws {
         try write { db in
-            guard
-                let row = try Row.fetchOne(
-                    db.cachedStatement(
-                        sql: """
-                            UPDATE deliveries
-                            SET outcome = ?, smtp_code = ?, smtp_text = ?, note = COALESCE(?, note),
-                                started_at = COALESCE(?, started_at), finished_at = ?
-                            WHERE id = ?
-                            RETURNING enrollment_id, step_id
-                            """),
-                    arguments: [
-                        result.outcome.rawValue, result.smtpCode, result.smtpText, result.note,
-                        result.startedAt?.storedSeconds, result.finishedAt.storedSeconds, id,
-                    ])
-            else { throw StoreError(.notFound, "there is no delivery with id \(id) to finish") }
-            let enrollmentID: EnrollmentID = row["enrollment_id"]
-            guard let enrollment = try Self.enrollment(id: enrollmentID, in: db) else { return }
+            let finished = try db.cachedStatement(
+                sql: """
+                    UPDATE deliveries
+                    SET outcome = ?, smtp_code = ?, smtp_text = ?, note = COALESCE(?, note),
+                        started_at = COALESCE(?, started_at), finished_at = ?
+                    WHERE id = ?
+                    RETURNING enrollment_id, step_id
+                    """
+            ).decodeFirst(
+                arguments: [
+                    result.outcome.rawValue, result.smtpCode, result.smtpText, result.note,
+                    result.startedAt?.storedSeconds, result.finishedAt.storedSeconds, id,
+                ]
+            ) { row -> (enrollmentID: EnrollmentID, stepID: String) in (row["enrollment_id"], row["step_id"]) }
+            guard let finished else { throw StoreError(.notFound, "there is no delivery with id \(id) to finish") }
+            guard let enrollment = try Self.enrollment(id: finished.enrollmentID, in: db) else { return }
             let wentOut = result.outcome == .delivered || result.outcome == .uncertain
             try Self.apply(
-                next, to: enrollment, after: row["step_id"], tookTurn: wentOut, at: result.finishedAt, in: db)
+                next, to: enrollment, after: finished.stepID, tookTurn: wentOut, at: result.finishedAt, in: db)
         }
     }
 
