@@ -62,9 +62,28 @@ public struct ListUnsubscribe: Sendable, Hashable {
     }
 
     /// RFC 6068: an address in a mailto URI has `%`, `?`, `#`, `&` and friends percent-encoded; atext allows them.
-    private static func percentEncoded(_ address: String) -> String {
-        let allowed = CharacterSet(
-            charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~!$'*+@")
-        return address.addingPercentEncoding(withAllowedCharacters: allowed) ?? address
+    /// Byte by byte, every byte of UTF-8 outside the set as `%XX`: what Foundation's `addingPercentEncoding` does,
+    /// without a `CharacterSet` built and a bridge to `NSString` crossed on every message.
+    static func percentEncoded(_ address: String) -> String {
+        var encoded: [UInt8] = []
+        encoded.reserveCapacity(address.utf8.count)
+        for byte in address.utf8 {
+            if isUnreservedInMailto(byte) {
+                encoded.append(byte)
+            } else {
+                encoded += [UInt8(ascii: "%"), Hex.uppercaseDigit(byte >> 4), Hex.uppercaseDigit(byte & 0x0F)]
+            }
+        }
+        return String(decoding: encoded, as: UTF8.self)
+    }
+
+    /// Letters, digits and `-._~!$'*+@`.
+    private static func isUnreservedInMailto(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"):
+            true
+        default: "-._~!$'*+@".utf8.contains(byte)
+        }
     }
 }

@@ -118,7 +118,7 @@ extension SQLiteStore {
     }
 
     public func enrollmentStatus(id: EnrollmentID) throws -> EnrollmentStatus? {
-        try read { db in
+        try readOneStatement { db in
             try db.cachedStatement(sql: "SELECT status FROM enrollments WHERE id = ?")
                 .decodeFirst(arguments: [id]) { row in try row.value("status") }
         }

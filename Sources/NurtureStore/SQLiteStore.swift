@@ -144,16 +144,7 @@ public struct SQLiteStore: NurtureStore {
     /// One write transaction, with SQLite's errors turned into `StoreError`s that say what to do. Inside
     /// `grouped`, a savepoint of the group's transaction instead.
     func write<T>(_ updates: (Database) throws -> T) throws -> T {
-        if let group = GroupTransaction.current(of: writer) {
-            return try wrap {
-                var result: T?
-                try group.database.inSavepoint {
-                    result = try updates(group.database)
-                    return .commit
-                }
-                return result!
-            }
-        }
+        if let group = GroupTransaction.current(of: writer) { return try wrap { try group.savepoint(updates) } }
         return try wrap { try writer.write(updates) }
     }
 
@@ -162,6 +153,14 @@ public struct SQLiteStore: NurtureStore {
     func read<T>(_ value: (Database) throws -> T) throws -> T {
         if let group = GroupTransaction.current(of: writer) { return try wrap { try value(group.database) } }
         return try wrap { try writer.read(value) }
+    }
+
+    /// `read` for a body that runs one statement: SQLite reads a statement from one snapshot of its own, so it
+    /// needs no transaction around it (GRDB's `read` compiles and runs a `BEGIN` and a `COMMIT` for every call).
+    /// For a read on every send.
+    func readOneStatement<T>(_ value: (Database) throws -> T) throws -> T {
+        if let group = GroupTransaction.current(of: writer) { return try wrap { try value(group.database) } }
+        return try wrap { try writer.unsafeRead(value) }
     }
 
     public func grouped<T>(_ body: () throws -> T) throws -> T {
@@ -240,6 +239,26 @@ private final class GroupTransaction {
         var group = innermost
         while let candidate = group, candidate.writer != id { group = candidate.enclosing }
         return group
+    }
+
+    /// One write of the group, in a savepoint: a write that fails undoes its own changes and nothing else of the
+    /// group, which goes on. GRDB's `inSavepoint` compiles its `SAVEPOINT` and `RELEASE` again for every call (two
+    /// writes on every send); these statements are compiled once for the connection.
+    func savepoint<T>(_ updates: (Database) throws -> T) throws -> T {
+        try database.cachedStatement(sql: "SAVEPOINT nurture").execute()
+        do {
+            let result = try updates(database)
+            try database.cachedStatement(sql: "RELEASE nurture").execute()
+            return result
+        } catch {
+            // Should the error have ended the whole transaction, there is no savepoint left, and the group's commit
+            // reports it.
+            if database.isInsideTransaction {
+                try? database.cachedStatement(sql: "ROLLBACK TO nurture").execute()
+                try? database.cachedStatement(sql: "RELEASE nurture").execute()
+            }
+            throw error
+        }
     }
 
     static func run<T>(_ database: Database, of writer: any DatabaseWriter, _ body: () throws -> T) throws -> T {

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import NurtureMail
@@ -45,6 +46,18 @@ import Testing
         } throws: { error in
             "\(error)".contains("http://go.acme.example/u") && "\(error)".contains("https")
         }
+    }
+
+    /// Byte for byte what Foundation's percent-encoding gives with the same characters allowed.
+    @Test(arguments: [
+        "unsubscribe@acme.example", "un+sub?list=1&x%y#z@acme.example", "a b\"c(d)@[127.0.0.1]", "zoë@exämple.de",
+        "~!$'*-._@x", "=/^`{|}@x", "日本@例え.jp", "",
+    ])
+    func mailtoEncodingIsFoundations(address: String) {
+        let allowed = CharacterSet(
+            charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~!$'*+@")
+        #expect(
+            ListUnsubscribe.percentEncoded(address) == address.addingPercentEncoding(withAllowedCharacters: allowed))
     }
 
     @Test func mailtoAddressIsPercentEncoded() throws {

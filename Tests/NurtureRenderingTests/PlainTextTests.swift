@@ -5,6 +5,19 @@ import Testing
 
 /// HTML to the readable text part.
 struct PlainTextTests {
+    /// A link's text is trimmed of the characters Foundation's `.whitespaces` holds, every one of them, and of no
+    /// other, without going through Foundation.
+    @Test func horizontalSpaceIsFoundationsWhitespacesScalarForScalar() {
+        let differing = (0...0x10FFFF).compactMap(Unicode.Scalar.init).filter { scalar in
+            PlainText.isHorizontalSpace(scalar) != CharacterSet.whitespaces.contains(scalar)
+        }
+        #expect(differing.isEmpty, "\(differing.prefix(10).map { String($0.value, radix: 16) })")
+        for text in ["", " ", "\t\u{A0}x y\u{3000} ", "\u{2003}go", "go ", "a \u{301}", " \u{301}b"] {
+            #expect(
+                String(PlainText.trimmingHorizontalSpace(Substring(text))) == text.trimmingCharacters(in: .whitespaces))
+        }
+    }
+
     /// It used to loop forever on a `<` with no `>` after it, stalling a sending thread for good.
     @Test(arguments: [("price < 10", "price < 10"), ("<", "<"), ("<<<", "<<<"), ("<p>x</p><", "x\n\n<")])
     func aLessThanSignThatNoTagClosesIsKeptAsText(html: String, text: String) {

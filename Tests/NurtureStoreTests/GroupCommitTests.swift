@@ -1,7 +1,8 @@
 import Foundation
 import NurtureCore
-import NurtureStore
 import Testing
+
+@testable import NurtureStore
 
 /// `grouped`: many store calls in one transaction, each still atomic on its own.
 struct GroupCommitTests {
@@ -35,6 +36,27 @@ struct GroupCommitTests {
         }
         #expect(try store.status(first) == .active)
         #expect(try store.status(second) == .active)
+    }
+
+    @Test func aWriteThatFailsHalfWayInsideAGroupUndoesWhatItHadWrittenAndTheGroupCommits() throws {
+        let fixture = try StoreFixture()
+        let store = fixture.store
+        struct HalfWay: Error {}
+        try store.grouped {
+            _ = try store.makeProspect("a@example.com")
+            #expect(throws: StoreError.self) {
+                try store.write { _ in
+                    // A write of its own inside this one: a savepoint within the savepoint.
+                    _ = try store.makeProspect("c@example.com")
+                    throw HalfWay()
+                }
+            }
+            _ = try store.makeProspect("b@example.com")
+        }
+        let other = try fixture.openAgain()
+        #expect(try other.prospect(email: address("a@example.com")) != nil)
+        #expect(try other.prospect(email: address("b@example.com")) != nil)
+        #expect(try other.prospect(email: address("c@example.com")) == nil)
     }
 
     @Test func anErrorOutOfTheGroupUndoesTheWholeGroup() throws {
