@@ -157,7 +157,10 @@ let package = Package(
             exclude: ["Scripts"]
         ),
         .testTarget(
-            name: "NurtureMailTests", dependencies: ["NurtureMail", "NurtureCore", "NurtureTestSupport"],
+            name: "NurtureMailTests",
+            dependencies: [
+                "NurtureMail", "NurtureCore", "NurtureTestSupport", .product(name: "Crypto", package: "swift-crypto"),
+            ],
             exclude: ["Golden"]),
         .testTarget(
             name: "NurtureInboundTests",

@@ -23,15 +23,29 @@ public struct LinkSigner: Sendable {
     private static let nonceLength = 12
     private static let tagLength = 16
 
-    // Kept as bytes because `SymmetricKey` is not `Sendable`.
-    private let sealingKey: [UInt8]
-    private let nonceKey: [UInt8]
+    private let keys: Keys
+
+    /// The derived keys, made once: every message seals a token for its unsubscribe link and one for each tracked
+    /// link, and making a `SymmetricKey` and keying an HMAC for each was a quarter of sealing one.
+    /// `@unchecked` because swift-crypto does not mark its keys `Sendable`; these are never changed after `init`,
+    /// and each seal keys a copy of `nonce` (a value) of its own.
+    private final class Keys: @unchecked Sendable {
+        let sealing: SymmetricKey
+        let nonce: HMAC<SHA256>
+
+        init(secret: [UInt8]) {
+            let master = SymmetricKey(data: secret)
+            sealing = SymmetricKey(
+                data: HMAC<SHA256>.authenticationCode(for: Array("nurture link sealing".utf8), using: master))
+            nonce = HMAC<SHA256>(
+                key: SymmetricKey(
+                    data: HMAC<SHA256>.authenticationCode(for: Array("nurture link nonce".utf8), using: master)))
+        }
+    }
 
     /// - Parameter secret: at least `minimumSecretLength` random bytes, e.g. from `loadOrCreateSecret(at:)`.
     public init(secret: [UInt8]) {
-        let master = SymmetricKey(data: secret)
-        sealingKey = Array(HMAC<SHA256>.authenticationCode(for: Array("nurture link sealing".utf8), using: master))
-        nonceKey = Array(HMAC<SHA256>.authenticationCode(for: Array("nurture link nonce".utf8), using: master))
+        keys = Keys(secret: secret)
     }
 
     /// The token for `email` in `campaign`: URL-safe, to put in a link's path as it is.
@@ -61,12 +75,13 @@ public struct LinkSigner: Sendable {
     }
 
     private func seal(_ payload: [UInt8], for purpose: Purpose) -> String {
-        let synthetic = HMAC<SHA256>.authenticationCode(
-            for: [purpose.rawValue] + payload, using: SymmetricKey(data: nonceKey))
+        var hmac = keys.nonce
+        hmac.update(data: [purpose.rawValue])
+        hmac.update(data: payload)
+        let synthetic = hmac.finalize()
         // Cannot fail: the nonce has ChaCha20-Poly1305's length.
         let nonce = try! ChaChaPoly.Nonce(data: Array(synthetic.prefix(Self.nonceLength)))
-        let box = try! ChaChaPoly.seal(
-            payload, using: SymmetricKey(data: sealingKey), nonce: nonce, authenticating: [purpose.rawValue])
+        let box = try! ChaChaPoly.seal(payload, using: keys.sealing, nonce: nonce, authenticating: [purpose.rawValue])
         return Base64URL.encode(Array(box.combined))
     }
 
@@ -74,7 +89,7 @@ public struct LinkSigner: Sendable {
         guard let bytes = Base64URL.decode(token), bytes.count >= Self.nonceLength + Self.tagLength,
             let box = try? ChaChaPoly.SealedBox(combined: bytes),
             let payload = try? ChaChaPoly.open(
-                box, using: SymmetricKey(data: sealingKey), authenticating: [purpose.rawValue])
+                box, using: keys.sealing, authenticating: [purpose.rawValue])
         else { return nil }
         return Array(payload)
     }

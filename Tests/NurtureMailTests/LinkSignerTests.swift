@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import NurtureCore
 import Testing
@@ -26,6 +27,30 @@ import Testing
         #expect(token.wholeMatch(of: /[A-Za-z0-9_-]+/) != nil)
         #expect(token == Self.token())
         #expect(token != Self.signer.unsubscribeToken(email: Self.dana, campaign: "other"))
+    }
+
+    /// Tokens already sent in emails must keep working: both kinds are what the construction in `LinkSigner`'s
+    /// documentation gives, worked out here with swift-crypto alone.
+    @Test func tokensAreTheDocumentedConstruction() throws {
+        func documented(_ purpose: UInt8, _ fields: [String]) throws -> String {
+            let master = SymmetricKey(data: Self.secret)
+            let sealingKey = HMAC<SHA256>.authenticationCode(for: Array("nurture link sealing".utf8), using: master)
+            let nonceKey = HMAC<SHA256>.authenticationCode(for: Array("nurture link nonce".utf8), using: master)
+            let payload = Array(fields.joined(separator: "\0").utf8)
+            let synthetic = HMAC<SHA256>.authenticationCode(
+                for: [purpose] + payload, using: SymmetricKey(data: nonceKey))
+            let box = try ChaChaPoly.seal(
+                payload, using: SymmetricKey(data: sealingKey),
+                nonce: ChaChaPoly.Nonce(data: Array(synthetic).prefix(12)),
+                authenticating: [purpose])
+            return Data(box.combined).base64EncodedString().replacingOccurrences(of: "+", with: "-")
+                .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        }
+        #expect(Self.token() == (try documented(0x75, ["dana@prospect.example", "whitepaper-followup"])))
+        let click = LinkClick(email: Self.dana, campaign: "c", step: "s", url: "https://acme.example/?a=1")
+        #expect(
+            Self.signer.clickToken(click)
+                == (try documented(0x63, ["dana@prospect.example", "c", "s", "https://acme.example/?a=1"])))
     }
 
     @Test func tokenFromAnotherSecretIsRejected() {
