@@ -40,6 +40,8 @@ let package = Package(
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
+        // glibc's <malloc.h>, for the daemon's heap settings (`HeapRetention`).
+        .systemLibrary(name: "CMalloc"),
         // Shared vocabulary: addresses, header safety, the clock.
         .target(name: "NurtureCore", dependencies: [.product(name: "DequeModule", package: "swift-collections")]),
         // The campaign model, its YAML files and their validation. No I/O beyond reading the files.
@@ -103,7 +105,7 @@ let package = Package(
         .target(
             name: "NurtureService",
             dependencies: [
-                "NurtureCore",
+                "NurtureCore", "CMalloc",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

@@ -38,6 +38,7 @@ struct RunCommand: AsyncParsableCommand {
         // for later, never the default action (which would kill the process).
         let stops = await UnixSignalsSequence(trapping: .sigterm, .sigint)
         let hangups = await UnixSignalsSequence(trapping: .sighup)
+        HeapRetention.keepFreedMemory()
         let environment = ProcessInfo.processInfo.environment
         let logger = Logger(label: "nurture") { _ in ServiceLogHandler(style: ServiceLogHandler.style(for: environment))
         }

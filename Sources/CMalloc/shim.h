@@ -1,0 +1,7 @@
+#ifndef NURTURE_CMALLOC_SHIM_H
+#define NURTURE_CMALLOC_SHIM_H
+
+// glibc's malloc tuning (mallopt), which the Glibc module leaves out.
+#include <malloc.h>
+
+#endif
