@@ -130,7 +130,7 @@ extension SQLiteStore {
     }
 
     public func lastDeliveredEmail(enrollmentID: EnrollmentID) throws -> Delivery? {
-        try read { db in
+        try readOneStatement { db in
             try db.cachedStatement(
                 sql: """
                     SELECT * FROM deliveries

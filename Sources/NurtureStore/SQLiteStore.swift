@@ -157,7 +157,8 @@ public struct SQLiteStore: NurtureStore {
 
     /// `read` for a body that runs one statement: SQLite reads a statement from one snapshot of its own, so it
     /// needs no transaction around it (GRDB's `read` compiles and runs a `BEGIN` and a `COMMIT` for every call).
-    /// For the reads on every send (is the enrollment still active?) and every turn of the scheduler's timer.
+    /// For the reads on every send (is the enrollment still active? which message does a reply in the thread
+    /// answer?) and on every turn of the scheduler's timer.
     func readOneStatement<T>(_ value: (Database) throws -> T) throws -> T {
         if let group = GroupTransaction.current(of: writer) { return try wrap { try value(group.database) } }
         return try wrap { try writer.unsafeRead(value) }
