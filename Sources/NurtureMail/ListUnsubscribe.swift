@@ -71,7 +71,8 @@ public struct ListUnsubscribe: Sendable, Hashable {
             if isUnreservedInMailto(byte) {
                 encoded.append(byte)
             } else {
-                encoded += [UInt8(ascii: "%"), Hex.uppercaseDigit(byte >> 4), Hex.uppercaseDigit(byte & 0x0F)]
+                encoded.append(UInt8(ascii: "%"))
+                encoded += Hex.uppercase(byte)
             }
         }
         return String(decoding: encoded, as: UTF8.self)

@@ -130,7 +130,7 @@ extension SQLiteStore {
     }
 
     public func lastDeliveredEmail(enrollmentID: EnrollmentID) throws -> Delivery? {
-        try readOneStatement { db in
+        try read(oneStatement: true) { db in
             try db.cachedStatement(
                 sql: """
                     SELECT * FROM deliveries

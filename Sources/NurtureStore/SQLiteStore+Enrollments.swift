@@ -118,7 +118,7 @@ extension SQLiteStore {
     }
 
     public func enrollmentStatus(id: EnrollmentID) throws -> EnrollmentStatus? {
-        try readOneStatement { db in
+        try read(oneStatement: true) { db in
             try db.cachedStatement(sql: "SELECT status FROM enrollments WHERE id = ?")
                 .decodeFirst(arguments: [id]) { row in try row.value("status") }
         }

@@ -3,7 +3,7 @@ import GRDB
 
 extension SQLiteStore {
     public func nextDueTime() throws -> Date? {
-        try readOneStatement { db in try Self.nextDueTime(in: db) }
+        try read(oneStatement: true) { db in try Self.nextDueTime(in: db) }
     }
 
     /// Reads the `due_sends_ready` partial index alone: its WHERE clause must stay word for word the index's.

@@ -150,18 +150,14 @@ public struct SQLiteStore: NurtureStore {
 
     /// One read transaction (a snapshot), with errors turned into `StoreError`s. Inside `grouped`, the group's
     /// transaction, which sees the group's changes so far.
-    func read<T>(_ value: (Database) throws -> T) throws -> T {
+    ///
+    /// - Parameter oneStatement: the body runs one statement, which SQLite reads from one snapshot of its own, so
+    ///   it needs no transaction around it (GRDB's `read` compiles and runs a `BEGIN` and a `COMMIT` for every
+    ///   call). For the reads on every send (is the enrollment still active? which message does a reply in the
+    ///   thread answer?) and on every turn of the scheduler's timer.
+    func read<T>(oneStatement: Bool = false, _ value: (Database) throws -> T) throws -> T {
         if let group = GroupTransaction.current(of: writer) { return try wrap { try value(group.database) } }
-        return try wrap { try writer.read(value) }
-    }
-
-    /// `read` for a body that runs one statement: SQLite reads a statement from one snapshot of its own, so it
-    /// needs no transaction around it (GRDB's `read` compiles and runs a `BEGIN` and a `COMMIT` for every call).
-    /// For the reads on every send (is the enrollment still active? which message does a reply in the thread
-    /// answer?) and on every turn of the scheduler's timer.
-    func readOneStatement<T>(_ value: (Database) throws -> T) throws -> T {
-        if let group = GroupTransaction.current(of: writer) { return try wrap { try value(group.database) } }
-        return try wrap { try writer.unsafeRead(value) }
+        return try wrap { oneStatement ? try writer.unsafeRead(value) : try writer.read(value) }
     }
 
     public func grouped<T>(_ body: () throws -> T) throws -> T {
