@@ -54,6 +54,11 @@ enum QuotedPrintable {
             count += 1
         }
 
+        mutating func put(_ bytes: UnsafeBufferPointer<UInt8>) {
+            (base + count).update(from: bytes.baseAddress!, count: bytes.count)
+            count += bytes.count
+        }
+
         mutating func putEscaped(_ byte: UInt8) {
             base[count] = equalsSign
             base[count + 1] = Hex.uppercaseDigit(byte >> 4)
@@ -62,11 +67,26 @@ enum QuotedPrintable {
         }
     }
 
-    /// Appends one line's encoding, byte by byte.
+    /// Appends one line's encoding: runs of ASCII that stay as they are at once, everything else character by
+    /// character.
     private static func encodeLine(_ line: UnsafeBufferPointer<UInt8>, into output: inout Writer) {
         var lineLength = 0
         var index = 0
         while index < line.count {
+            // Within an encoded line (its first character may need escaping), up to where a soft break is due,
+            // short of the line's last byte (white space there is escaped): what the loop below would write one
+            // byte at a time, for most of a message's bytes.
+            if lineLength > 0 {
+                let limit = min(line.count - 1, index + maximumLineLength - 1 - lineLength)
+                var end = index
+                while end < limit && isLiteral(line[end], atEndOfLine: false) { end += 1 }
+                if end > index {
+                    output.put(UnsafeBufferPointer(rebasing: line[index..<end]))
+                    lineLength += end - index
+                    index = end
+                    continue
+                }
+            }
             // A character's bytes stay on one line: legal either way, but kinder to readers that decode per line.
             let end = min(index + sequenceLength(leadByte: line[index]), line.count)
             let isLast = end == line.count

@@ -1,4 +1,5 @@
 import Foundation
+import NurtureTestSupport
 import Testing
 
 @testable import NurtureMail
@@ -90,6 +91,70 @@ import Testing
         for line in encoded.components(separatedBy: "=\r\n") {
             // Each physical line decodes on its own to whole UTF-8 characters.
             #expect(String(validating: Self.decodeBytes(line), as: UTF8.self) != nil)
+        }
+    }
+
+    /// The encoder writes runs of plain ASCII at once; this is the character-by-character encoding it replaced
+    /// (the line loop of `QuotedPrintable.append` before the runs), which it must match byte for byte.
+    static func referenceEncoding(_ text: String) -> String {
+        var output: [UInt8] = []
+        let bytes = Array(text.utf8)
+        var lineStart = 0
+        while true {
+            var lineFeed = lineStart
+            while lineFeed < bytes.count && bytes[lineFeed] != 0x0A { lineFeed += 1 }
+            let lineEnd = lineFeed > lineStart && bytes[lineFeed - 1] == 0x0D ? lineFeed - 1 : lineFeed
+            let line = Array(bytes[lineStart..<lineEnd])
+            var lineLength = 0
+            var index = 0
+            func escaped(_ byte: UInt8) -> [UInt8] { Array(String(format: "=%02X", byte).utf8) }
+            func literal(_ byte: UInt8, _ last: Bool) -> Bool {
+                ((0x21...0x7E).contains(byte) && byte != 0x3D) || ((byte == 0x20 || byte == 0x09) && !last)
+            }
+            while index < line.count {
+                let length = line[index] >= 0xF0 ? 4 : line[index] >= 0xE0 ? 3 : line[index] >= 0xC0 ? 2 : 1
+                let end = min(index + length, line.count)
+                let isLast = end == line.count
+                var width = (index..<end).reduce(0) { $0 + (literal(line[$1], isLast) ? 1 : 3) }
+                if lineLength + width > 76 - (isLast ? 0 : 1) {
+                    output += Array("=\r\n".utf8)
+                    lineLength = 0
+                }
+                if lineLength == 0, line[index] == 0x2E || line[index...].starts(with: "From ".utf8) {
+                    output += escaped(line[index])
+                    width = 3
+                } else {
+                    for position in index..<end {
+                        output += literal(line[position], isLast) ? [line[position]] : escaped(line[position])
+                    }
+                }
+                lineLength += width
+                index = end
+            }
+            guard lineFeed < bytes.count else { break }
+            output += Array("\r\n".utf8)
+            lineStart = lineFeed + 1
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    @Test func runsOfPlainASCIIEncodeAsTheCharacterByCharacterEncoderDid() {
+        // Pieces that meet every rule: breaks, escapes, white space before a break, fragile line starts, characters
+        // of every length, and long runs that cross the soft-break column at every offset.
+        let pieces = [
+            "a", "Hello there, ", " ", "\t", "=", ".", "From ", "From", "\n", "\r\n", "\r", "é", "☕", "😀", "\u{7F}",
+            "\u{01}", String(repeating: "x", count: 70), String(repeating: "y ", count: 40),
+            "https://acme.example/p?a=1",
+        ]
+        var random = SeededGenerator(state: 20_261_207)
+        for _ in 0..<3_000 {
+            let text = (0..<Int.random(in: 1...40, using: &random)).map { _ in pieces.randomElement(using: &random)! }
+                .joined()
+            #expect(QuotedPrintable.encode(text) == Self.referenceEncoding(text), "\(text.debugDescription)")
+        }
+        for column in 0..<80 {
+            let text = String(repeating: "z", count: column) + "é" + String(repeating: "w", count: 160) + " \n."
+            #expect(QuotedPrintable.encode(text) == Self.referenceEncoding(text))
         }
     }
 

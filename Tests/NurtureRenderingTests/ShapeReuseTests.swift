@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import NurtureCampaigns
+import NurtureTestSupport
 import Synchronization
 import Testing
 
