@@ -82,7 +82,8 @@ private struct Writer {
     private var pendingBreaks = 0
     private var lists: [(ordered: Bool, counter: Int)] = []
     private var links: [String?] = []
-    private var linkTextStart: String.Index?
+    /// Where the open link's text begins in `output`, in UTF-8 bytes.
+    private var linkTextStart: Int?
     private var quoteDepth = 0
     private var preformatted = false
 
@@ -126,7 +127,7 @@ private struct Writer {
             preformatted = !closing
         case ("a", false):
             links.append(tag.attribute("href"))
-            linkTextStart = output.endIndex
+            linkTextStart = output.utf8.count
         case ("a", true):
             closeLink()
         case ("img", _):
@@ -179,7 +180,8 @@ private struct Writer {
     private mutating func closeLink() {
         guard let href = links.popLast(), let start = linkTextStart else { return }
         linkTextStart = nil
-        let label = String(PlainText.trimmingHorizontalSpace(output[start...]))
+        let label = String(
+            PlainText.trimmingHorizontalSpace(output[output.utf8.index(output.startIndex, offsetBy: start)...]))
         let shownURL = href.flatMap { $0.hasPrefix("mailto:") ? String($0.dropFirst(7)) : $0 }
         guard let href, let shownURL, !href.isEmpty, label != shownURL, label != href else { return }
         write(label.isEmpty ? shownURL : " (\(href))")
@@ -197,6 +199,9 @@ private struct Writer {
         guard !text.isEmpty else { return }
         if pendingBreaks > 0 {
             while output.utf8.last == UInt8(ascii: " ") { output.unicodeScalars.removeLast() }
+            // The spaces may have been before an open link's text (`<pre>  <a><ol>`): it now begins where they did.
+            // Left past the end, its start crashed the process at the link's end.
+            if let start = linkTextStart { linkTextStart = min(start, output.utf8.count) }
             output += String(repeating: "\n", count: pendingBreaks)
             pendingBreaks = 0
         }

@@ -24,6 +24,18 @@ struct PlainTextTests {
         #expect(PlainText(html: html).text.trimmingCharacters(in: .newlines) == text)
     }
 
+    /// Spaces taken off before a line break may be spaces a link's text began after (raw HTML in a body): the
+    /// text then begins where they did. Its start used to stay past the end, and closing the link crashed the
+    /// process (found by comparing the byte-wise tag reader with the one before it on random HTML).
+    @Test(arguments: [
+        ("<pre>    <a><ol>u</a></ol></pre>", "\n\nu\n"),
+        (#"<pre>x    <a href="https://x.example/"><ol>u</a></ol></pre>"#, "x\n\nu (https://x.example/)\n"),
+        (#"<pre>x    <a href="https://x.example/"><ol></a></ol></pre>"#, "x\n\nhttps://x.example/\n"),
+    ])
+    func aLinkOpenedAfterSpacesThatALineBreakTakesOffKeepsItsText(html: String, text: String) {
+        #expect(PlainText(html: html).text == text)
+    }
+
     /// A link reads as `text (url)`, an image as its alt text; the attribute is found wherever it stands in the tag,
     /// and not inside another attribute's name.
     @Test(arguments: [
