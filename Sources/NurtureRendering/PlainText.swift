@@ -8,24 +8,39 @@ struct PlainText {
     let text: String
 
     init(html: String) {
-        var writer = Writer()
-        var rest = Substring(html)
-        // `<` and `>` are ASCII, so they are found byte by byte (a UTF-8 index of one is a character boundary):
-        // walking characters would cost a grapheme break test for every one of them.
-        let open = UInt8(ascii: "<")
-        while !rest.isEmpty {
-            if rest.utf8.first == open, let close = rest.utf8.firstIndex(of: UInt8(ascii: ">")) {
-                writer.tag(Tag(rest[rest.utf8.index(after: rest.startIndex)..<close]))
-                rest = rest[rest.utf8.index(after: close)...]
-            } else {
-                // Text up to the next `<`; a `<` that no `>` closes is text too (and must not stall the loop).
-                let after = rest.utf8.first == open ? rest.utf8.index(after: rest.startIndex) : rest.startIndex
-                let end = rest.utf8[after...].firstIndex(of: open) ?? rest.endIndex
-                writer.text(Entities.decode(rest[..<end]))
-                rest = rest[end...]
+        var html = html
+        // `<` and `>` are ASCII, so they are found byte by byte, in the HTML's UTF-8 in place (a UTF-8 index of
+        // one is a character boundary): walking characters would cost a grapheme break test for every one of
+        // them, and walking a `Substring`'s UTF-8 view cost half the text part.
+        text = html.withUTF8 { bytes in
+            var writer = Writer()
+            var start = 0
+            while start < bytes.count {
+                if bytes[start] == Self.open, let close = Self.index(of: Self.close, in: bytes, after: start) {
+                    writer.tag(Tag(UnsafeBufferPointer(rebasing: bytes[start + 1..<close])))
+                    start = close + 1
+                } else {
+                    // Text up to the next `<`; a `<` that no `>` closes is text too (and must not stall the loop).
+                    let end = Self.index(of: Self.open, in: bytes, after: start) ?? bytes.count
+                    writer.text(Entities.decode(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]))))
+                    start = end
+                }
             }
+            return writer.finish()
         }
-        text = writer.finish()
+    }
+
+    private static let open = UInt8(ascii: "<")
+    private static let close = UInt8(ascii: ">")
+
+    /// The first index after `start` where `byte` is.
+    private static func index(of byte: UInt8, in bytes: UnsafeBufferPointer<UInt8>, after start: Int) -> Int? {
+        var index = start + 1
+        while index < bytes.count {
+            if bytes[index] == byte { return index }
+            index += 1
+        }
+        return nil
     }
 }
 
@@ -47,33 +62,50 @@ extension PlainText {
     }
 }
 
-/// One HTML tag: `a href="x"`, `/p`, `br/`.
+/// One HTML tag: `a href="x"`, `/p`, `br/`. Its bytes are the HTML's, read in place: it lives only while
+/// `PlainText.init` holds them.
 private struct Tag {
     let name: String
     let isClosing: Bool
-    let source: Substring
+    let source: UnsafeBufferPointer<UInt8>
 
-    init(_ source: Substring) {
+    init(_ source: UnsafeBufferPointer<UInt8>) {
         self.source = source
-        isClosing = source.hasPrefix("/")
-        let body = isClosing ? source.dropFirst() : source
+        // A `/` is a character of its own unless what follows it joins it (a combining mark): then it is no `/`,
+        // as a string's characters would have it. After it ASCII never does.
+        isClosing =
+            source.first == UInt8(ascii: "/")
+            && (source.count == 1 || source[1] < 0x80 || String(decoding: source).hasPrefix("/"))
         // Ink writes tag names in ASCII; anything else ends the name.
-        let letters = body.utf8.prefix { byte in
-            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte | 0x20)
-                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+        let body = UnsafeBufferPointer(rebasing: source[(isClosing ? 1 : 0)...])
+        var length = 0
+        while length < body.count, Self.isNameByte(body[length]) { length += 1 }
+        name = String(unsafeUninitializedCapacity: length) { name in
+            for index in 0..<length { name[index] = body[index].lowercasedASCII }
+            return length
         }
-        name = String(decoding: letters.map(\.lowercasedASCII), as: UTF8.self)
+    }
+
+    private static func isNameByte(_ byte: UInt8) -> Bool {
+        (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte | 0x20)
+            || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
     }
 
     /// Searched for byte by byte: Ink writes the name and quotes in ASCII and escapes any quote in a value, and a
     /// search by characters (`range(of:)`, `prefix`) was most of the cost of turning a message's links into text.
     func attribute(_ attribute: String) -> String? {
-        let bytes = source.utf8
         let needle = Array(" \(attribute)=\"".utf8)
-        guard let start = bytes.firstIndex(of: needle, from: bytes.startIndex) else { return nil }
-        let valueStart = bytes.index(start, offsetBy: needle.count)
-        let valueEnd = bytes[valueStart...].firstIndex(of: UInt8(ascii: "\"")) ?? bytes.endIndex
-        return Entities.decode(source[valueStart..<valueEnd])
+        guard let start = source.firstIndex(of: needle, from: 0) else { return nil }
+        let valueStart = start + needle.count
+        let valueEnd = source[valueStart...].firstIndex(of: UInt8(ascii: "\"")) ?? source.count
+        return Entities.decode(String(decoding: UnsafeBufferPointer(rebasing: source[valueStart..<valueEnd])))
+    }
+}
+
+extension String {
+    /// UTF-8 bytes as text, ill-formed sequences repaired as `String(decoding:as:)` does.
+    fileprivate init(decoding bytes: UnsafeBufferPointer<UInt8>) {
+        self.init(decoding: bytes, as: UTF8.self)
     }
 }
 
@@ -147,21 +179,31 @@ private struct Writer {
         }
         // Markdown's soft line breaks and indentation are not meant to show (nor the CR of a CRLF in raw HTML that
         // Ink passes through). White space is ASCII, so the runs are collapsed byte by byte.
-        var collapsed: [UInt8] = []
-        collapsed.reserveCapacity(text.utf8.count)
-        var afterSpace = atLineStart
-        for byte in text.utf8 {
-            if byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\t")
-                || byte == UInt8(ascii: "\r")
-            {
-                if !afterSpace { collapsed.append(UInt8(ascii: " ")) }
-                afterSpace = true
-            } else {
-                collapsed.append(byte)
-                afterSpace = false
+        var text = text
+        let afterLineStart = atLineStart
+        let collapsed = text.withUTF8 { bytes in
+            String(unsafeUninitializedCapacity: bytes.count) { output in
+                var count = 0
+                var afterSpace = afterLineStart
+                for byte in bytes {
+                    if byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\t")
+                        || byte == UInt8(ascii: "\r")
+                    {
+                        if !afterSpace {
+                            output[count] = UInt8(ascii: " ")
+                            count += 1
+                        }
+                        afterSpace = true
+                    } else {
+                        output[count] = byte
+                        count += 1
+                        afterSpace = false
+                    }
+                }
+                return count
             }
         }
-        write(String(decoding: collapsed, as: UTF8.self))
+        write(collapsed)
     }
 
     mutating func finish() -> String {
@@ -214,7 +256,11 @@ private struct Writer {
 
 enum Entities {
     static func decode(_ text: some StringProtocol) -> String {
-        guard text.utf8.contains(UInt8(ascii: "&")) else { return String(text) }
+        // Most text has no reference: looked for in the UTF-8 in place, not through the view's iterator.
+        let ampersand = UInt8(ascii: "&")
+        let hasReference =
+            text.utf8.withContiguousStorageIfAvailable { $0.contains(ampersand) } ?? text.utf8.contains(ampersand)
+        guard hasReference else { return String(text) }
         var result = ""
         var rest = Substring(text)
         while let amp = rest.firstIndex(of: "&") {
