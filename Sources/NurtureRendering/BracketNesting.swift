@@ -43,15 +43,13 @@ enum BracketNesting {
         while index < line.endIndex {
             let character = line[index]
             if character == "`" {
-                // A span runs to the next run of as many backticks on the line; an unmatched run is text.
-                let run = line[index...].prefix { $0 == "`" }
-                if let close = closingRun(of: run.count, in: line[run.endIndex...]) {
-                    output += line[index..<close]
-                    index = close
-                } else {
-                    output += run
-                    index = run.endIndex
-                }
+                // A span runs to the next backtick on the line, as Ink reads it: not CommonMark's runs, where
+                // ``[[[`` is one span. To Ink that is an empty span, brackets and another: taking them for code
+                // let a line of them through to Ink, which took minutes over thirteen.
+                let after = line.index(after: index)
+                let close = line[after...].firstIndex(of: "`").map(line.index(after:)) ?? after
+                output += line[index..<close]
+                index = close
                 continue
             }
             if character == "\\", line.index(after: index) < line.endIndex {
@@ -69,20 +67,5 @@ enum BracketNesting {
             index = line.index(after: index)
         }
         return output
-    }
-
-    /// The end of the first run of exactly `count` backticks in `text`.
-    private static func closingRun(of count: Int, in text: Substring) -> Substring.Index? {
-        var index = text.startIndex
-        while index < text.endIndex {
-            guard text[index] == "`" else {
-                index = text.index(after: index)
-                continue
-            }
-            let run = text[index...].prefix { $0 == "`" }
-            if run.count == count { return run.endIndex }
-            index = run.endIndex
-        }
-        return nil
     }
 }

@@ -37,6 +37,16 @@ struct InkInputTests {
         #expect(rendered.html.contains("<code>\(nested)</code>"))
     }
 
+    /// Found by the fuzzer again: two backticks are one code span to CommonMark but an empty span to Ink, so
+    /// brackets between two pairs of them went to Ink unlimited, taken for code (thirteen took minutes). A
+    /// prospect's `{{{value}}}` could bring them.
+    @Test(.timeLimit(.minutes(1))) func bracketsBetweenDoubledBackticksAreLimitedAsInkReadsThem() throws {
+        let brackets = String(repeating: "[", count: 30)
+        let rendered = try render("Notes: {{{notes}}}\n", values: ["notes": "``\(brackets)``\n\(brackets)"])
+        #expect(rendered.text.contains(brackets))
+        #expect(rendered.html.contains("<code></code>"))
+    }
+
     /// Found by the same fuzzer: Ink looped forever on a `<p` that no `>` follows.
     @Test(.timeLimit(.minutes(1)), arguments: ["Save <plenty", "x <P", "<p"])
     func aParagraphTagNeverClosedRendersAsText(body: String) throws {
