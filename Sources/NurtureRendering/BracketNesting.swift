@@ -15,23 +15,41 @@ enum BracketNesting {
         var output = ""
         output.reserveCapacity(markdown.utf8.count)
         var depth = 0
-        var fence: Substring?
+        // The backticks that opened the code block Ink is in.
+        var fence: Int?
+        // Where Ink reads code and where a piece of text ends are read as Ink reads them, not as CommonMark
+        // would: wherever the two differ, brackets taken for code or for another paragraph would reach Ink
+        // unlimited. Erring the other way only shows a `&#91;` in code, past four levels.
+        var afterEmptyLine = true
         for (number, line) in markdown.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             if number > 0 { output += "\n" }
-            let marker = line.drop { $0 == " " }.prefix { $0 == "`" || $0 == "~" }
+            defer { afterEmptyLine = line.isEmpty }
             if let open = fence {
-                output += line
-                if marker.count >= open.count && marker.first == open.first { fence = nil }
+                // Ink ends the block at a line that starts with exactly as many backticks, not indented, and
+                // reads what follows them on that line as text.
+                let closing = line.prefix { $0 == "`" }
+                guard closing.count == open else {
+                    output += line
+                    continue
+                }
+                fence = nil
+                output += closing
+                output += limited(line[closing.endIndex...], depth: &depth)
                 continue
             }
-            if marker.count >= 3 && Set(marker).count == 1 {
-                fence = marker
+            // Ink opens a code block with three backticks or more (never tildes) where a block starts, which past
+            // doubt is after an empty line: a paragraph or a list item takes in the next line otherwise (one
+            // indented, or in a list one of backticks). The rest of the line names the language.
+            let opening = line.drop { $0 == " " || $0 == "\t" }.prefix { $0 == "`" }
+            if afterEmptyLine && opening.count >= 3 {
+                fence = opening.count
                 depth = 0
                 output += line
                 continue
             }
-            // A paragraph is the most Ink reads as one piece.
-            if line.allSatisfy({ $0 == " " || $0 == "\t" }) { depth = 0 }
+            // A paragraph is the most Ink reads as one piece, and only an empty line ends one: a line of spaces
+            // does not.
+            if line.isEmpty { depth = 0 }
             output += limited(line, depth: &depth)
         }
         return output

@@ -47,6 +47,26 @@ struct InkInputTests {
         #expect(rendered.html.contains("<code></code>"))
     }
 
+    static let brackets = String(repeating: "[", count: 30)
+
+    /// Found next, reading Ink's parser for that fix: the limit read code blocks and paragraph ends as CommonMark
+    /// does, and where Ink reads text instead, brackets reached it unlimited. Ink opens no code block with tildes,
+    /// takes a fence indented under a paragraph line, or any under a list item, into that text, closes a block
+    /// only at exactly its own run of backticks unindented, reads on as text after the closing run, and ends a
+    /// paragraph only at an empty line, not one of spaces.
+    @Test(
+        .timeLimit(.minutes(1)),
+        arguments: [
+            "~~~\n\(brackets)\n~~~", "Para\n   ```\n\(brackets)\n```", "- item\n```\n\(brackets)\n```",
+            "```\ncode\n  ```\n\n```\n\(brackets)\n```", "```\ncode\n```\(brackets)",
+            "```\ncode\n````\n\n```\n\(brackets)",
+            String(repeating: "[[[[\n  \n", count: 8) + "x",
+        ])
+    func bracketsWhereOnlyCommonMarkSeesCodeOrANewParagraphAreLimited(body: String) throws {
+        let rendered = try render("{{{notes}}}\n", values: ["notes": body])
+        #expect(rendered.text.filter { $0 == "[" }.count == body.filter { $0 == "[" }.count)
+    }
+
     /// Found by the same fuzzer: Ink looped forever on a `<p` that no `>` follows.
     @Test(.timeLimit(.minutes(1)), arguments: ["Save <plenty", "x <P", "<p"])
     func aParagraphTagNeverClosedRendersAsText(body: String) throws {
