@@ -74,6 +74,19 @@ struct InkInputTests {
         #expect(rendered.text.contains(body))
     }
 
+    /// Found by the fuzzer on 2026-12-08: Ink loops just the same on `\<p` with a `>` after it, a backslash right
+    /// before the `<`; the escaped `<` reads as text, as the backslash meant.
+    @Test(
+        .timeLimit(.minutes(1)),
+        arguments: [
+            ("\\<pre>    <a>l>u</a></ol></pre>", "<pre>"), ("Save \\<plenty", "Save <plenty"), ("*\\<p>x*", "<p>x"),
+            ("a \\\\<P>b", "<P>b"),
+        ])
+    func aParagraphTagAfterABackslashRendersAsText(body: String, text: String) throws {
+        let rendered = try render("{{{notes}}}\n", values: ["notes": body])
+        #expect(rendered.text.contains(text))
+    }
+
     @Test func aClosedParagraphTagIsStillHTML() throws {
         let rendered = try render("<p>Hello</p>\n")
         #expect(rendered.html.contains("<p>Hello</p>"))
