@@ -20,7 +20,7 @@ struct BodyShape: Sendable {
     private let indices: [Int]
 
     /// - Parameters:
-    ///   - markdown: the body as Mustache rendered it with placeholders, the footer appended.
+    ///   - markdown: the body as Mustache rendered it with placeholders.
     ///   - html: Markdown to HTML, the passes before Ink included.
     init?(markdown: String, html: (String) -> String) {
         // Link definitions and references look names up: a value would be more than text there. (Front matter,
@@ -37,14 +37,9 @@ struct BodyShape: Sendable {
         for index in indices {
             guard index < values.count else { return nil }
             let value = values[index]
-            // The footer's link goes into the Markdown as it is; template values as Mustache escapes them.
-            if index == StandIn.footerLink {
-                guard StandIn.isInertLink(value) else { return nil }
-                escaped[index] = value
-            } else {
-                guard StandIn.isInert(value) else { return nil }
-                escaped[index] = MarkdownEscaping().escapeText(value)
-            }
+            // As Mustache escapes it for the Markdown.
+            guard StandIn.isInert(value) else { return nil }
+            escaped[index] = MarkdownEscaping().escapeText(value)
         }
         var html = literals[0]
         for (slot, literal) in zip(slots, literals.dropFirst()) {
@@ -94,7 +89,7 @@ struct BodyShape: Sendable {
     }
 
     /// The HTML cut at each `&P;` (a value as it is) and `&amp;P;` (a value in code); nil if Ink wrote a
-    /// placeholder any other way, or put the footer's link anywhere but in a link's `href`.
+    /// placeholder any other way.
     private static func cut(_ html: String) -> ([String], [Slot])? {
         var literals: [String] = []
         var slots: [Slot] = []
@@ -113,10 +108,6 @@ struct BodyShape: Sendable {
             let inCode = literal.hasSuffix("&amp;")
             guard inCode || literal.hasSuffix("&") else { return nil }
             literal.removeLast(inCode ? 5 : 1)
-            if index == StandIn.footerLink {
-                guard !inCode, literal.hasSuffix(#"<a href=""#), position < scalars.endIndex, scalars[position] == "\""
-                else { return nil }
-            }
             literals.append(String(literal))
             literal = String.UnicodeScalarView()
             slots.append(Slot(index: index, inCode: inCode))

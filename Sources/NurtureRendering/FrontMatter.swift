@@ -2,9 +2,9 @@
 ///
 /// Ink takes a document whose first block (after blank lines and `[name]: url` link definitions) is a `---` line
 /// for `key: value` metadata up to the next `---`, and drops it from the HTML: a body opening with a rule lost
-/// everything up to the rule of the unsubscribe footer, and one ending in white space after a line with no `:`
-/// crashed the process (Ink reads past the end of the text). Bodies have no front matter, so that line is
-/// written `***`: the same rule to Ink (`<hr>`), never metadata. Everything else is left as it is.
+/// everything up to the next `---` line (when the footer went through Ink, its rule), and one ending in white space
+/// after a line with no `:` crashed the process (Ink reads past the end of the text). Bodies have no front matter,
+/// so that line is written `***`: the same rule to Ink (`<hr>`), never metadata. Everything else is left as it is.
 enum FrontMatter {
     static func defused(_ markdown: String) -> String {
         var index = markdown.startIndex

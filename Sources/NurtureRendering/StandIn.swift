@@ -4,13 +4,11 @@ import NurtureCampaigns
 /// whose body has the same shape (`BodyShape`).
 ///
 /// A placeholder is one scalar of a private-use plane: nobody types it, no font draws it, and Ink reads it as it
-/// reads a letter. Index 0 stands for the footer's unsubscribe link; the others for the template's values, in the
-/// order the template first looks them up.
+/// reads a letter. They stand for the template's values in the order the template first looks them up.
 enum StandIn {
     /// Supplementary Private Use Area-A, which holds 65,534 scalars.
     private static let first: UInt32 = 0xF_0000
     static let capacity = 0xFFFE
-    static let footerLink = 0
 
     static func placeholder(_ index: Int) -> String {
         String(Character(Unicode.Scalar(first + UInt32(index))!))
@@ -47,15 +45,5 @@ enum StandIn {
         }
         // A placeholder has ASCII on both sides (`BodyShape` makes sure); beside ASCII, no cluster grows.
         return ("a" + value).count == value.count + 1 && (value + "a").count == value.count + 1
-    }
-
-    /// Whether the footer's unsubscribe link, which goes into the Markdown unescaped, reads in its link's target as
-    /// its placeholder does: printable ASCII, with no white space, and nothing that brackets, escapes, quotes or
-    /// tags would make Ink or the passes before it read.
-    static func isInertLink(_ url: String) -> Bool {
-        !url.isEmpty
-            && url.utf8.allSatisfy { byte in
-                (0x21...0x7E).contains(byte) && !#"()<>[]\`"'"#.utf8.contains(byte)
-            }
     }
 }

@@ -71,12 +71,13 @@ public struct StepRenderer: Sendable {
         let subject = try scope.render(email.subject, asMarkdown: false)
         // Every email carries a visible way out, unless the body already placed it.
         let footerLink = email.body.variables.contains("unsubscribe_url") ? nil : values["unsubscribe_url"]
-        let bodyHTML: String
-        if reusingShapes, let reused = try reusedHTML(email.body, scope: scope, footerLink: footerLink) {
+        var bodyHTML: String
+        if reusingShapes, let reused = try reusedHTML(email.body, scope: scope) {
             bodyHTML = reused
         } else {
-            bodyHTML = try ownHTML(email.body, scope: scope, footerLink: footerLink)
+            bodyHTML = shapes.html(try scope.render(email.body, asMarkdown: true))
         }
+        if let footerLink { bodyHTML += Self.footer(linking: footerLink) }
         let htmlFragment = LinkRewriter.rewrite(bodyHTML, links)
         return RenderedEmail(
             subject: subject,
@@ -84,26 +85,21 @@ public struct StepRenderer: Sendable {
             html: HTMLDocument.wrap(htmlFragment, title: subject))
     }
 
-    /// The body's HTML from an Ink run of its own.
-    private func ownHTML(_ body: Template, scope: Scope, footerLink: String?) throws(RenderError) -> String {
-        var markdown = try scope.render(body, asMarkdown: true)
-        if let footerLink { markdown += Self.footer(linking: footerLink) }
-        return shapes.html(markdown)
-    }
-
     /// The body's HTML from its shape's, with this message's values in; nil when that might not be the same bytes.
-    private func reusedHTML(_ body: Template, scope: Scope, footerLink: String?) throws(RenderError) -> String? {
+    private func reusedHTML(_ body: Template, scope: Scope) throws(RenderError) -> String? {
         // A tag that is not a plain `{{name}}` or section could put a value in unescaped, or changed; and a
         // placeholder must not be confused with a character of the template.
-        guard body.usesOnlyPlainTags, !StandIn.mayOccur(in: body.source) else { return nil }
-        guard let rendered = try scope.renderWithStandIns(body, footerLink: footerLink ?? "") else { return nil }
-        var markdown = rendered.markdown
-        if footerLink != nil { markdown += Self.footer(linking: StandIn.placeholder(StandIn.footerLink)) }
-        return shapes.shape(of: markdown)?.html(filling: rendered.values)
+        guard body.usesOnlyPlainTags, !StandIn.mayOccur(in: body.source),
+            let rendered = try scope.renderWithStandIns(body)
+        else { return nil }
+        return shapes.shape(of: rendered.markdown)?.html(filling: rendered.values)
     }
 
+    /// The way out, under a body that does not place it: written after Ink's HTML rather than given to Ink with the
+    /// body, where whatever the body left open (a raw `<div>`, a stray `</ol>`, a code fence) took it in as text,
+    /// and the message went without a link to unsubscribe.
     private static func footer(linking url: String) -> String {
-        "\n\n---\n\nTo stop receiving these emails, [unsubscribe](\(url)).\n"
+        "<hr><p>To stop receiving these emails, <a href=\"\(HTMLDocument.escape(url))\">unsubscribe</a>.</p>"
     }
 
     public func renderTask(_ task: TaskStep, step: Step, of campaign: Campaign, values: [String: String])
@@ -126,12 +122,10 @@ private struct Scope {
         try render(template, asMarkdown: asMarkdown, with: Lookup(values: values, defaults: campaign.defaults))
     }
 
-    /// A Markdown body with a placeholder (`StandIn`) for each value, and the values by placeholder, the footer's
-    /// link first; nil if the template has more names than there are placeholders. Sections see the real values.
-    func renderWithStandIns(_ template: Template, footerLink: String) throws(RenderError) -> (
-        markdown: String, values: [String]
-    )? {
-        let lookup = Lookup(values: values, defaults: campaign.defaults, standingIn: [footerLink])
+    /// A Markdown body with a placeholder (`StandIn`) for each value, and the values by placeholder; nil if the
+    /// template has more names than there are placeholders. Sections see the real values.
+    func renderWithStandIns(_ template: Template) throws(RenderError) -> (markdown: String, values: [String])? {
+        let lookup = Lookup(values: values, defaults: campaign.defaults, standingIn: [])
         let markdown = try render(template, asMarkdown: true, with: lookup)
         return lookup.standIns.map { (markdown, $0) }
     }

@@ -114,4 +114,19 @@ struct StepRendererTests {
         #expect(rendered.text.hasSuffix("To stop receiving these emails, unsubscribe (\(url)).\n"))
         #expect(rendered.html.contains(#"<a href="\#(url)">unsubscribe</a>"#))
     }
+
+    /// The footer was Markdown under the body's, so whatever the body left open took it in: a raw element never
+    /// closed (or a closing tag never opened) made it raw HTML, an open code fence made it code, and the message
+    /// went out with its Markdown as text instead of a link to unsubscribe.
+    @Test(arguments: ["Hello\n\n<div>open\n", "Hello\n\n</div>\n", "Hello <span>x\n", "```\ncode\n", "Hi\n<pre>\n"])
+    func theUnsubscribeLinkIsALinkWhateverTheBodyLeavesOpen(body: String) throws {
+        let (campaign, email, step) = try campaign(body: body)
+        let url = "https://go.acme.example/u/abc"
+        let rendered = try StepRenderer().renderEmail(
+            email, step: step, of: campaign, values: ["unsubscribe_url": url])
+        #expect(
+            rendered.html.contains(#"<hr><p>To stop receiving these emails, <a href="\#(url)">unsubscribe</a>.</p>"#))
+        #expect(rendered.text.hasSuffix("To stop receiving these emails, unsubscribe (\(url)).\n"))
+        #expect(!rendered.html.contains("[unsubscribe]"))
+    }
 }
