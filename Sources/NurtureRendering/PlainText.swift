@@ -16,12 +16,12 @@ struct PlainText {
             var writer = Writer()
             var start = 0
             while start < bytes.count {
-                if bytes[start] == Self.open, let close = Self.index(of: Self.close, in: bytes, after: start) {
+                if bytes[start] == Self.open, let close = bytes[(start + 1)...].firstIndex(of: Self.close) {
                     writer.tag(Tag(UnsafeBufferPointer(rebasing: bytes[start + 1..<close])))
                     start = close + 1
                 } else {
                     // Text up to the next `<`; a `<` that no `>` closes is text too (and must not stall the loop).
-                    let end = Self.index(of: Self.open, in: bytes, after: start) ?? bytes.count
+                    let end = bytes[(start + 1)...].firstIndex(of: Self.open) ?? bytes.count
                     writer.text(Entities.decode(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]))))
                     start = end
                 }
@@ -32,16 +32,6 @@ struct PlainText {
 
     private static let open = UInt8(ascii: "<")
     private static let close = UInt8(ascii: ">")
-
-    /// The first index after `start` where `byte` is.
-    private static func index(of byte: UInt8, in bytes: UnsafeBufferPointer<UInt8>, after start: Int) -> Int? {
-        var index = start + 1
-        while index < bytes.count {
-            if bytes[index] == byte { return index }
-            index += 1
-        }
-        return nil
-    }
 }
 
 extension PlainText {

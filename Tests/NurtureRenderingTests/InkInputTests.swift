@@ -8,6 +8,9 @@ import Testing
 /// each level of nested `[`, so a body (or a prospect's `{{{value}}}`) with a few dozen of them stalled rendering
 /// for hours.
 struct InkInputTests {
+    /// A line of brackets that would take Ink hours, were it to read them all.
+    static let brackets = String(repeating: "[", count: 30)
+
     func render(_ body: String, values: [String: String] = [:]) throws -> RenderedEmail {
         try renderOneStepBody(body, values: values)
     }
@@ -41,13 +44,11 @@ struct InkInputTests {
     /// brackets between two pairs of them went to Ink unlimited, taken for code (thirteen took minutes). A
     /// prospect's `{{{value}}}` could bring them.
     @Test(.timeLimit(.minutes(1))) func bracketsBetweenDoubledBackticksAreLimitedAsInkReadsThem() throws {
-        let brackets = String(repeating: "[", count: 30)
-        let rendered = try render("Notes: {{{notes}}}\n", values: ["notes": "``\(brackets)``\n\(brackets)"])
-        #expect(rendered.text.contains(brackets))
+        let rendered = try render(
+            "Notes: {{{notes}}}\n", values: ["notes": "``\(Self.brackets)``\n\(Self.brackets)"])
+        #expect(rendered.text.contains(Self.brackets))
         #expect(rendered.html.contains("<code></code>"))
     }
-
-    static let brackets = String(repeating: "[", count: 30)
 
     /// Found next, reading Ink's parser for that fix: the limit read code blocks and paragraph ends as CommonMark
     /// does, and where Ink reads text instead, brackets reached it unlimited. Ink opens no code block with tildes,

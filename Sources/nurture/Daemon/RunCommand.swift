@@ -34,11 +34,12 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Where the virtual clock starts (ISO 8601; with --time-scale).") var clockStart: String?
 
     func run() async throws {
+        // Before any thread of ours allocates: the heap's thresholds are the whole process's.
+        HeapRetention.keepFreedMemory()
         // Trapped from the first moment: a stop or a reload sent while the state is still being opened is kept
         // for later, never the default action (which would kill the process).
         let stops = await UnixSignalsSequence(trapping: .sigterm, .sigint)
         let hangups = await UnixSignalsSequence(trapping: .sighup)
-        HeapRetention.keepFreedMemory()
         let environment = ProcessInfo.processInfo.environment
         let logger = Logger(label: "nurture") { _ in ServiceLogHandler(style: ServiceLogHandler.style(for: environment))
         }
